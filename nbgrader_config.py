@@ -1,0 +1,32 @@
+"""nbgrader configuration of the TinyTorch course. Run every nbgrader command from this folder."""
+
+from pathlib import Path
+
+c = get_config()  # noqa: F821  (nbgrader provides get_config)
+course = Path(__file__).resolve().parent
+
+c.CourseDirectory.course_id = "tinytorch"
+c.CourseDirectory.root = str(course)
+c.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+
+# Never copy caches or checkpoints into release/, submitted/, autograded/ or feedback/.
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypothesis", "feedback"]
+
+# Each test cell gets two minutes; the hidden tests of a module take a few seconds.
+c.Execute.timeout = 120
+
+# Grading kernels build earlier modules from the reference and the module under test from
+# the student's own cells (tinytorch/_grading.py); this runs before the first cell.
+grading_mode = (
+    "import tinytorch._grading; "
+    f"tinytorch._grading.start(reference={str(course / 'tinytorch_ref')!r}, "
+    f"submitted={str(course / 'submitted')!r})"
+)
+c.Execute.extra_arguments = [f"--IPKernelApp.exec_lines={grading_mode}"]
+
+# Feedback shows each failed hidden test's message, never the hidden test source.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "tinytorch_tools.preprocessors.HideHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

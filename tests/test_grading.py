@@ -1,0 +1,109 @@
+"""Autograding with stock nbgrader: who gets which points, and why."""
+
+import re
+
+import nbformat
+import pytest
+
+from tinytorch_tools import classroom, samples
+from tinytorch_tools.nbgrader_cli import nbgrader
+
+
+def autograded_tests(grades):
+    return {grade_id: score for grade_id, score in grades.items() if grade_id.startswith("test_")}
+
+
+@pytest.mark.parametrize("assignment", classroom.assignments())
+def test_reference_gets_every_autograded_point(scores, assignment):
+    grades = autograded_tests(scores["reference", assignment])
+    assert grades, "no autograded tests found"
+    lost = {grade_id: score for grade_id, score in grades.items() if score[0] != score[1]}
+    assert not lost, f"the reference solution lost points: {lost}"
+
+
+@pytest.mark.parametrize("assignment", classroom.assignments())
+def test_blank_release_gets_zero(scores, assignment):
+    earned = {grade_id: score for grade_id, score in autograded_tests(scores["blank", assignment]).items() if score[0]}
+    assert not earned, f"the untouched release notebook earned points: {earned}"
+
+
+@pytest.mark.parametrize("bug", samples.BUGS, ids=lambda bug: bug.student)
+def test_a_bug_loses_exactly_the_tests_that_target_it(scores, bug):
+    grades = autograded_tests(scores[bug.student, bug.assignment])
+    failed = {grade_id for grade_id, (score, max_score) in grades.items() if score < max_score}
+    assert failed == bug.loses, f"{bug.description}: failed {sorted(failed)}, expected {sorted(bug.loses)}"
+
+
+def outputs(course, student, assignment):
+    name = assignment.split("_", 1)[1]
+    notebook = nbformat.read(course / "autograded" / student / assignment / f"{name}.ipynb", as_version=4)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        for output in cell.get("outputs", []):
+            yield grade_id, output
+
+
+@pytest.mark.parametrize("assignment", classroom.assignments())
+def test_a_correct_solution_writes_nothing_to_stderr(graded_course, assignment):
+    stderr = [
+        (grade_id, output.get("text", "")[:500])
+        for grade_id, output in outputs(graded_course, "reference", assignment)
+        if output.output_type == "error" or output.get("name") == "stderr"
+    ]
+    assert not stderr, stderr
+
+
+# This bug passes the visible examples (2-D) and only fails the hidden tests (3-D and more).
+HIDDEN_ONLY = next(bug for bug in samples.BUGS if bug.student == "bug-transpose-first-axes")
+
+
+def test_a_failed_hidden_test_names_the_property_and_smallest_input(graded_course):
+    bug = HIDDEN_ONLY
+    errors = [output for _, output in outputs(graded_course, bug.student, bug.assignment) if output.output_type == "error"]
+    messages = [error.evalue for error in errors if error.ename == "PropertyFailed"]
+    assert messages, [error.ename for error in errors]
+    assert all("property failed:" in m and "smallest failing input:" in m for m in messages), messages
+
+
+def test_regrading_gives_the_same_scores(graded_course, scores):
+    students = ["reference", samples.BUGS[-1].student]
+    for student in students:
+        for assignment in classroom.assignments():
+            if (student, assignment) in scores:
+                classroom.autograde(graded_course, assignment, student)
+    regraded = classroom.scores(graded_course)
+    for key in scores:
+        if key[0] in students:
+            assert regraded[key] == scores[key], key
+
+
+def test_grading_writes_no_cache_into_course_folders(graded_course):
+    caches = [
+        path
+        for folder in ("release", "submitted", "autograded")
+        for path in (graded_course / folder).rglob("*")
+        if path.name in (".hypothesis", "__pycache__", ".ipynb_checkpoints")
+    ]
+    assert not caches, caches
+
+
+def test_feedback_shows_the_failed_property_but_no_hidden_test_source(graded_course):
+    bug = HIDDEN_ONLY
+    result = nbgrader("generate_feedback", bug.assignment, f"--student={bug.student}", course=graded_course, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    name = bug.assignment.split("_", 1)[1]
+    html = (graded_course / "feedback" / bug.student / bug.assignment / f"{name}.html").read_text()
+    assert "property failed" in html and "smallest failing input" in html
+    source = (graded_course / "source" / bug.assignment / f"{name}.ipynb").read_text()
+    hidden_lines = re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", source, re.DOTALL)
+    hidden_definitions = re.findall(r"def (\w+)\(", "".join(hidden_lines))
+    assert hidden_definitions, "the source notebook should have hidden tests"
+    leaked = [name for name in hidden_definitions if name in html]
+    assert not leaked, f"feedback shows hidden test source: {leaked}"
+    assert "BEGIN HIDDEN TESTS" not in html
+
+
+def test_stock_nbgrader_commands_work_from_the_course_root(graded_course):
+    listing = nbgrader("db", "assignment", "list", course=graded_course)
+    for assignment in classroom.assignments():
+        assert assignment in listing.stdout

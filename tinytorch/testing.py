@@ -1,0 +1,136 @@
+"""Helpers for the notebooks' tests: comparisons that explain themselves, gradient checks,
+and property-based checks with Hypothesis that report the smallest failing input.
+
+Visible tests use `assert_close` and `check_gradients` directly. Hidden tests wrap a check in
+`check_property`, which runs it on many inputs drawn by Hypothesis (always the same inputs:
+grading is deterministic) and, when it fails, says which property failed and the smallest
+input that shows it.
+"""
+
+import os
+import tempfile
+
+import numpy as np
+
+# Hypothesis caches what it learns in a `.hypothesis` folder in the working directory; keep it
+# out of student, release and autograded folders (no example database is used either).
+os.environ.setdefault("HYPOTHESIS_STORAGE_DIRECTORY", os.path.join(tempfile.gettempdir(), "tinytorch-hypothesis"))
+
+from hypothesis import HealthCheck, Verbosity, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+from hypothesis.extra.numpy import array_shapes  # noqa: E402
+
+GRADING = settings(
+    derandomize=True,
+    database=None,
+    deadline=None,
+    max_examples=20,
+    report_multiple_bugs=False,
+    suppress_health_check=list(HealthCheck),
+    verbosity=Verbosity.quiet,
+    print_blob=False,
+)
+
+seeds = st.integers(min_value=0, max_value=2**16)
+
+
+def shapes(min_dims=1, max_dims=3, min_side=1, max_side=5):
+    """Array shapes, drawn by Hypothesis (which shrinks them towards the smallest)."""
+    return array_shapes(min_dims=min_dims, max_dims=max_dims, min_side=min_side, max_side=max_side)
+
+
+def random_array(shape, seed, low=-2.0, high=2.0, dtype=np.float64):
+    """Values drawn by numpy from a Hypothesis-drawn seed: reproducible and cheap to shrink."""
+    return np.random.default_rng(seed).uniform(low, high, size=shape).astype(dtype)
+
+
+class PropertyFailed(AssertionError):
+    """A hidden test's property does not hold; the message names it and the smallest input."""
+
+
+def describe_inputs(inputs):
+    return ", ".join(f"{name}={value!r}" for name, value in inputs.items())
+
+
+def check_property(name, check, **strategies):
+    """Check that `check(**inputs)` passes for inputs drawn from `strategies`."""
+    last_inputs = {}
+
+    @GRADING
+    @given(**strategies)
+    def run(**inputs):
+        last_inputs.clear()
+        last_inputs.update(inputs)
+        check(**inputs)
+
+    try:
+        run()
+    except Exception as error:
+        # Hypothesis replays the smallest failing example last, so `last_inputs` holds it.
+        raise PropertyFailed(
+            f"property failed: {name}\n"
+            f"smallest failing input: {describe_inputs(last_inputs)}\n"
+            f"what went wrong: {type(error).__name__}: {error}"
+        ) from None
+
+
+def as_array(value):
+    return np.asarray(getattr(value, "data", value))
+
+
+def assert_close(actual, expected, what, rtol=1e-5, atol=1e-8):
+    """Assert `actual` matches `expected` (arrays or Tensors), saying where and by how much."""
+    actual, expected = as_array(actual), np.asarray(expected)
+    if actual.shape != expected.shape:
+        raise AssertionError(f"{what}: shape {actual.shape}, expected {expected.shape}")
+    wrong = ~np.isclose(actual, expected, rtol=rtol, atol=atol, equal_nan=True)
+    if wrong.any():
+        index = tuple(int(i) for i in np.argwhere(wrong)[0])
+        raise AssertionError(
+            f"{what}: {int(wrong.sum())} of {wrong.size} values differ; first at index {index}: "
+            f"got {actual[index]!r}, expected {expected[index]!r}"
+        )
+
+
+def numerical_gradient(f, inputs, upstream, index, step=1e-6):
+    """Central differences of sum(f(inputs) * upstream) with respect to inputs[index]."""
+    data = inputs[index].data
+    gradient = np.zeros_like(data)
+    for position in np.ndindex(data.shape):
+        original = data[position]
+        data[position] = original + step
+        plus = np.sum(as_array(f(*inputs)) * upstream)
+        data[position] = original - step
+        minus = np.sum(as_array(f(*inputs)) * upstream)
+        data[position] = original
+        gradient[position] = (plus - minus) / (2 * step)
+    return gradient
+
+
+def check_gradients(f, inputs, seed=0, rtol=1e-3, atol=1e-5):
+    """Compare backward() of `f(*inputs)` with central differences, in float64.
+
+    `inputs` are float64 Tensors with requires_grad=True. The upstream gradient is random
+    (seeded), never all ones, so a rule that sums or transposes the wrong way cannot hide.
+    """
+    for tensor in inputs:
+        assert tensor.data.dtype == np.float64, "gradient checks need float64 inputs"
+        tensor.grad = None
+    output = f(*inputs)
+    upstream = np.random.default_rng(seed).standard_normal(output.data.shape)
+    output.backward(upstream)
+    for index, tensor in enumerate(inputs):
+        expected = numerical_gradient(f, inputs, upstream, index)
+        if tensor.grad is None and np.any(expected):
+            raise AssertionError(f"input {index} (shape {tensor.shape}) got no gradient")
+        computed = np.zeros_like(expected) if tensor.grad is None else tensor.grad
+        assert_close(computed, expected, f"gradient of input {index}", rtol=rtol, atol=atol)
+
+
+def expect_error(error_type, action, what):
+    """Assert that `action()` raises `error_type`; `what` describes the bad input."""
+    try:
+        action()
+    except error_type:
+        return
+    raise AssertionError(f"{what} should raise {error_type.__name__}, but it did not")

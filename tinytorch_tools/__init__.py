@@ -1,0 +1,1 @@
+"""Instructor tooling for the TinyTorch course: build, lint, grade, report."""

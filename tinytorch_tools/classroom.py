@@ -1,0 +1,57 @@
+"""A course folder as nbgrader sees it: release, submit, autograde, read the gradebook."""
+
+import shutil
+from pathlib import Path
+
+import nbformat
+from nbgrader.api import Gradebook
+
+from . import paths
+from .nbgrader_cli import nbgrader
+
+
+def assignments():
+    return [paths.module_name(course_file)[0] for course_file in paths.course_files()]
+
+
+def copy_course(folder):
+    """A fresh course folder (configuration, source/, reference) in `folder`, e.g. for tests."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(paths.ROOT / "nbgrader_config.py", folder)
+    for part in ("source", "tinytorch_ref"):
+        shutil.copytree(paths.ROOT / part, folder / part, dirs_exist_ok=True)
+    return folder
+
+
+def generate_all(course):
+    for assignment in assignments():
+        nbgrader("generate_assignment", assignment, "--force", course=course)
+
+
+def submit(course, student, assignment, notebook):
+    """Put a student's notebook where `nbgrader collect` would: submitted/<student>/<assignment>/."""
+    name = assignment.split("_", 1)[1]
+    path = Path(course) / "submitted" / student / assignment / f"{name}.ipynb"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, path)
+    return path
+
+
+def autograde(course, assignment, student=None):
+    """Stock `nbgrader autograde`, for one student or all who submitted."""
+    selection = [f"--student={student}"] if student else []
+    return nbgrader("autograde", assignment, "--create", "--force", *selection, course=course, check=False)
+
+
+def scores(course):
+    """{(student, assignment): {grade_id: (score, max_score)}} for every autograded notebook."""
+    result = {}
+    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gradebook:
+        for assignment in gradebook.assignments:
+            for submission in assignment.submissions:
+                grades = result.setdefault((submission.student.id, assignment.name), {})
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        grades[grade.name] = (grade.score, grade.max_score)
+    return result
