@@ -59,7 +59,9 @@ HIDDEN_ONLY = next(bug for bug in samples.BUGS if bug.student == "bug-transpose-
 
 def test_a_failed_hidden_test_names_the_property_and_smallest_input(graded_course):
     bug = HIDDEN_ONLY
-    errors = [output for _, output in outputs(graded_course, bug.student, bug.assignment) if output.output_type == "error"]
+    errors = [
+        output for _, output in outputs(graded_course, bug.student, bug.assignment) if output.output_type == "error"
+    ]
     messages = [error.evalue for error in errors if error.ename == "PropertyFailed"]
     assert messages, [error.ename for error in errors]
     assert all("property failed:" in m and "smallest failing input:" in m for m in messages), messages
@@ -89,7 +91,9 @@ def test_grading_writes_no_cache_into_course_folders(graded_course):
 
 def test_feedback_shows_the_failed_property_but_no_hidden_test_source(graded_course):
     bug = HIDDEN_ONLY
-    result = nbgrader("generate_feedback", bug.assignment, f"--student={bug.student}", course=graded_course, check=False)
+    result = nbgrader(
+        "generate_feedback", bug.assignment, f"--student={bug.student}", course=graded_course, check=False
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     name = bug.assignment.split("_", 1)[1]
     html = (graded_course / "feedback" / bug.student / bug.assignment / f"{name}.html").read_text()

@@ -1,10 +1,11 @@
 """Sample submissions: the reference, the blank release, and deliberately buggy solutions.
 
-Each bug is a realistic student mistake, written as a change to the reference solution, with
-the tests it must fail. The test suite autogrades every one of them (a hidden test is only
-good if a wrong solution fails it) and the demo grades them as sample students.
+Each bug (course/bugs/<assignment>.toml) is a realistic student mistake, written as a change
+to the reference solution, with the tests it must fail. The test suite autogrades every one
+(a hidden test is only good if a wrong solution fails it); the demo grades them as students.
 """
 
+import tomllib
 from dataclasses import dataclass
 
 import nbformat
@@ -17,83 +18,21 @@ class Bug:
     student: str  # the sample student's id, e.g. "bug-max-gradient"
     assignment: str
     description: str
-    wrong: str  # a line (or lines) of the reference solution ...
+    wrong: str  # text of a solution cell of the reference ...
     instead: str  # ... and what the buggy student wrote instead
     loses: frozenset  # the grade_ids of the tests that must fail
 
 
-BUGS = [
-    Bug(
-        "bug-float64-lists",
-        "01_tensor",
-        "Python lists become float64 instead of float32",
-        "    return np.asarray(data, dtype=np.float32)",
-        "    return np.asarray(data, dtype=np.float64)",
-        frozenset({"test_dtypes"}),
-    ),
-    Bug(
-        "bug-sum-drops-keepdims",
-        "01_tensor",
-        "sum ignores keepdims",
-        "        data = self.data.sum(axis=axis, keepdims=keepdims)",
-        "        data = self.data.sum(axis=axis)",
-        frozenset({"test_reductions"}),
-    ),
-    Bug(
-        "bug-transpose-first-axes",
-        "01_tensor",
-        "transpose() swaps the first two axes instead of the last two",
-        "        data = np.swapaxes(self.data, dim0, dim1)",
-        "        data = np.swapaxes(self.data, 0, 1) if (dim0, dim1) == (-2, -1) else np.swapaxes(self.data, dim0, dim1)",
-        frozenset({"test_shape_operations"}),
-    ),
-    Bug(
-        "bug-no-broadcast-reduction",
-        "02_autograd",
-        "the gradient of a + b is not summed back over broadcast axes",
-        "    return unbroadcast(grad, a.shape), unbroadcast(grad, b.shape)",
-        "    return grad, grad",
-        frozenset({"test_broadcast_gradients"}),
-    ),
-    Bug(
-        "bug-grad-overwritten",
-        "02_autograd",
-        "backward() overwrites .grad instead of accumulating into it",
-        "                tensor.grad = grad.copy() if tensor.grad is None else tensor.grad + grad",
-        "                tensor.grad = grad.copy()",
-        frozenset({"test_accumulation"}),
-    ),
-    Bug(
-        "bug-matmul-transpose",
-        "02_autograd",
-        "the matmul gradient of the left input forgets to transpose B",
-        "    grad_a = grad @ np.swapaxes(b.data, -1, -2)",
-        "    grad_a = grad @ b.data",
-        frozenset({"test_matmul_gradient"}),
-    ),
-    Bug(
-        "bug-max-gradient-everywhere",
-        "02_autograd",
-        "the gradient of max goes to every element, not only the maximum",
-        "    return (expand_to(grad, out, a) * share,)",
-        "    return (expand_to(grad, out, a).copy(),)",
-        frozenset({"test_reduction_gradients"}),
-    ),
-    Bug(
-        "bug-breadth-first-backward",
-        "02_autograd",
-        "backward visits tensors breadth-first, not in topological order",
-        "    visit(root)\n    return order",
-        "    order, queue = [root], [root]\n"
-        "    while queue:\n"
-        "        for parent in queue.pop(0).parents:\n"
-        "            if all(parent is not seen for seen in order):\n"
-        "                order.append(parent)\n"
-        "                queue.append(parent)\n"
-        "    return order[::-1]",
-        frozenset({"test_backward_order"}),
-    ),
-]
+def load_bugs():
+    """The bugs of every module, from course/bugs/<assignment>.toml."""
+    bugs = []
+    for path in sorted((paths.COURSE / "bugs").glob("*.toml")):
+        for bug in tomllib.loads(path.read_text())["bug"]:
+            bugs.append(Bug(assignment=path.stem, **dict(bug, loses=frozenset(bug["loses"]))))
+    return bugs
+
+
+BUGS = load_bugs()
 
 
 def source_notebook(assignment):
