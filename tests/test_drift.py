@@ -1,0 +1,37 @@
+"""The one source of truth per module: source/, tinytorch_ref/ and release/ never drift from course/."""
+
+from tinytorch_tools import paths
+from tinytorch_tools.build import generated_files, release_in
+
+HAND_WRITTEN = {"tinytorch_ref/__main__.py"}
+
+
+def test_source_and_reference_are_generated_from_the_course():
+    stale = [
+        path
+        for path, content in generated_files().items()
+        if not (paths.ROOT / path).exists() or (paths.ROOT / path).read_text() != content
+    ]
+    assert not stale, f"out of date, run `python -m tinytorch_tools build`: {stale}"
+
+
+def test_no_leftover_generated_file():
+    expected = set(generated_files()) | HAND_WRITTEN
+    present = {
+        str(path.relative_to(paths.ROOT))
+        for folder in (paths.SOURCE, paths.REFERENCE)
+        for path in folder.rglob("*")
+        if path.is_file() and "__pycache__" not in path.parts
+    }
+    assert present <= expected, f"not generated from course/: {sorted(present - expected)}"
+
+
+def test_release_is_what_nbgrader_generates_from_source(tmp_path):
+    generated = release_in(tmp_path)
+    fresh = {str(path.relative_to(generated)): path.read_text() for path in generated.rglob("*") if path.is_file()}
+    committed = {
+        str(path.relative_to(paths.RELEASE)): path.read_text() for path in paths.RELEASE.rglob("*") if path.is_file()
+    }
+    assert sorted(fresh) == sorted(committed), "release/ has other files than nbgrader generates"
+    stale = [name for name in fresh if fresh[name] != committed[name]]
+    assert not stale, f"release/ is out of date, run `python -m tinytorch_tools build`: {stale}"

@@ -1,0 +1,133 @@
+"""The student kit: the tinytorch package built from notebooks, grading mode, test helpers."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from tinytorch.testing import PropertyFailed, check_gradients, check_property
+from tinytorch_ref import GRADIENT_RULES, Tensor
+from tinytorch_tools import paths
+from tinytorch_tools.samples import source_notebook
+
+
+def run_python(code, cwd):
+    """Run `code` in a fresh interpreter in `cwd`, as a notebook kernel would."""
+    return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True)
+
+
+def student_folder(root, notebooks):
+    """A student's course folder: one sibling folder per fetched assignment."""
+    for assignment, notebook in notebooks.items():
+        path = root / assignment / f"{assignment.split('_', 1)[1]}.ipynb"
+        path.parent.mkdir(parents=True)
+        if notebook is None:
+            continue
+        if isinstance(notebook, str):
+            path.write_text(notebook)
+        else:
+            nbformat.write(notebook, path)
+    return root
+
+
+def test_later_modules_import_the_students_own_earlier_notebooks(tmp_path):
+    folder = student_folder(tmp_path, {"01_tensor": source_notebook("01_tensor"), "02_autograd": None})
+    result = run_python("from tinytorch.tensor import Tensor; print(Tensor([1, 2]).dtype)", folder / "02_autograd")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "float32"
+
+
+def test_a_missing_notebook_is_named(tmp_path):
+    (tmp_path / "02_autograd").mkdir()
+    result = run_python("import tinytorch.tensor", tmp_path / "02_autograd")
+    assert "01_tensor/tensor.ipynb, which does not exist" in result.stderr
+
+
+def test_a_broken_notebook_is_named_with_its_cell(tmp_path):
+    notebook = source_notebook("01_tensor")
+    solution = next(cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("solution"))
+    solution.source += "\nraise RuntimeError('half-finished')"
+    folder = student_folder(tmp_path, {"01_tensor": notebook, "02_autograd": None})
+    result = run_python("import tinytorch.tensor", folder / "02_autograd")
+    cell = notebook.cells.index(solution) + 1
+    assert f"cell {cell} of your notebook" in result.stderr and "half-finished" in result.stderr
+
+
+def test_a_malformed_notebook_is_named(tmp_path):
+    folder = student_folder(tmp_path, {"01_tensor": "{ not json", "02_autograd": None})
+    result = run_python("import tinytorch.tensor", folder / "02_autograd")
+    assert "tensor.ipynb is not a readable notebook" in result.stderr
+
+
+GRADING = f"""
+import sys
+sys.path.insert(0, {str(paths.ROOT)!r})  # as a student who knows where the course lives could
+import tinytorch._grading
+tinytorch._grading.start(reference={str(paths.REFERENCE)!r}, submitted='/nonexistent')
+"""
+
+
+@pytest.fixture
+def grading_folder(tmp_path):
+    """autograded/alice/02_autograd, with alice's 01_tensor blank: the reference must be used."""
+    blank = nbformat.v4.new_notebook()
+    return student_folder(tmp_path / "autograded" / "alice", {"01_tensor": blank, "02_autograd": None}) / "02_autograd"
+
+
+def test_grading_takes_earlier_modules_from_the_reference(grading_folder):
+    result = run_python(
+        GRADING + "from tinytorch.tensor import Tensor; print((Tensor([1.0]) + 1).data)", grading_folder
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "[2.]"
+
+
+@pytest.mark.parametrize(
+    "module", ["tinytorch.autograd", "tinytorch.activations", "tinytorch_ref", "tinytorch_ref.autograd"]
+)
+def test_grading_forbids_the_graded_module_later_ones_and_the_reference(grading_folder, module):
+    result = run_python(GRADING + f"import {module}", grading_folder)
+    assert result.returncode != 0
+    assert "ImportError" in result.stderr or "ModuleUnavailable" in result.stderr, result.stderr
+
+
+def test_check_property_reports_the_smallest_failing_input():
+    from hypothesis import strategies as st
+
+    def below_ten(x):
+        assert x < 10, "too big"
+
+    with pytest.raises(PropertyFailed) as failure:
+        check_property("numbers are small", below_ten, x=st.integers(0, 1000))
+    message = str(failure.value)
+    assert "property failed: numbers are small" in message
+    assert "smallest failing input: x=10" in message
+    assert "too big" in message
+
+
+def test_check_gradients_catches_a_wrong_rule(monkeypatch):
+    x = Tensor(np.linspace(-1, 1, 6).reshape(2, 3), requires_grad=True)
+    check_gradients(lambda x: x.exp(), [x])
+    monkeypatch.setitem(GRADIENT_RULES, "exp", lambda grad, out, a: (grad,))
+    with pytest.raises(AssertionError, match="gradient of input 0"):
+        check_gradients(lambda x: x.exp(), [x])
+
+
+def test_check_gradients_catches_a_rule_only_a_random_upstream_reveals(monkeypatch):
+    """A rule that ignores the upstream gradient is right when it is all ones (a plain .sum())."""
+    x = Tensor(np.linspace(-1, 1, 6), requires_grad=True)
+    monkeypatch.setitem(GRADIENT_RULES, "exp", lambda grad, out, a: (out.data,))
+    x.exp().sum().backward()
+    assert np.allclose(x.grad, np.exp(x.data)), "with a ones upstream the wrong rule looks right"
+    with pytest.raises(AssertionError, match="gradient of input 0"):
+        check_gradients(lambda x: x.exp(), [x])
+
+
+def test_the_kit_contains_no_solution_and_no_reference():
+    kit = Path(__file__).resolve().parent.parent / "tinytorch"
+    text = " ".join(path.read_text() for path in kit.rglob("*.py"))
+    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+    assert "import tinytorch_ref" not in text and "from tinytorch_ref" not in text
