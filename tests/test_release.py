@@ -1,0 +1,37 @@
+"""SPEC §7: no solution, hidden test, reference code or cache ever reaches release/."""
+
+import re
+
+import nbformat
+import pytest
+
+from tinytorch_tools import classroom, paths
+
+
+def region_lines(source, begin, end):
+    """The substantial lines between the begin and end markers of a notebook's cells."""
+    regions = re.findall(rf"{begin}\n(.*?)\n[ \t]*{end}", source, re.DOTALL)
+    return {line.strip() for region in regions for line in region.splitlines() if len(line.strip()) > 25}
+
+
+@pytest.mark.parametrize("assignment", classroom.assignments())
+def test_release_holds_no_solution_and_no_hidden_test(assignment):
+    name = assignment.split("_", 1)[1]
+    source = nbformat.read(paths.SOURCE / assignment / f"{name}.ipynb", as_version=4)
+    release = (paths.RELEASE / assignment / f"{name}.ipynb").read_text()
+    released_code = "\n".join(cell.source for cell in nbformat.reads(release, as_version=4).cells)
+    code = "\n".join(cell.source for cell in source.cells)
+    secret = region_lines(code, "### BEGIN SOLUTION", "### END SOLUTION") | region_lines(
+        code, "### BEGIN HIDDEN TESTS", "### END HIDDEN TESTS"
+    )
+    assert secret, "the source notebook should have solutions and hidden tests"
+    leaked = [line for line in secret if line in released_code]
+    assert not leaked, f"release/{assignment} shows solution or hidden test lines: {leaked[:3]}"
+    for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "tinytorch_ref"):
+        assert marker not in release, f"release/{assignment} names {marker}"
+
+
+def test_release_holds_only_notebooks():
+    files = [path for path in paths.RELEASE.rglob("*") if path.is_file()]
+    assert files and all(path.suffix == ".ipynb" for path in files), files
+    assert not [path for path in paths.RELEASE.rglob(".*")], "hidden files or caches in release/"
