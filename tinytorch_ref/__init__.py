@@ -25,6 +25,7 @@ from .autograd import (
     unbroadcast,
 )
 from .losses import CrossEntropyLoss, MSELoss, class_targets, grad_log_softmax, log_softmax
+from .optimizers import SGD, Adam, AdamW, Optimizer
 from .tensor import Tensor, as_tensor, to_array
 
 __all__ = [
@@ -55,4 +56,8 @@ __all__ = [
     "MSELoss",
     "class_targets",
     "CrossEntropyLoss",
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "AdamW",
 ]
