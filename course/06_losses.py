@@ -495,8 +495,8 @@ check_property(
 # returns the right value.
 
 # %% [written id=why_log_softmax points=2]
-# For `z = (0, -800)`, the stable softmax is `(1, e^-800)`, and `e^-800` (about 1e-348) is below
-# the smallest float64 (about 1e-308): it rounds to 0, so `log` gives `-inf` (and a warning),
-# and a loss with that target is infinite. `log_softmax` never exponentiates before taking the
-# log of the result: it returns `z_i - m - log(sum_j e^(z_j - m))`, here `-800 - log(1 + e^-800)`
+# For `z = (0, -800)`, the stable softmax is `(1, e^-800)`, and `e^-800` (about 1e-348) is far below
+# the smallest positive float64 (about 5e-324): it rounds to 0, so `log` gives `-inf` (and a warning),
+# and a loss with that target is infinite. `log_softmax` never takes the log of a probability:
+# it returns `z_i - m - log(sum_j e^(z_j - m))`, here `-800 - log(1 + e^-800)`
 # = -800, because the sum is at least 1 and only the small terms underflow harmlessly.
