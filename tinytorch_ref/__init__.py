@@ -24,6 +24,8 @@ from .autograd import (
     topological_order,
     unbroadcast,
 )
+from .losses import CrossEntropyLoss, MSELoss, class_targets, grad_log_softmax, log_softmax
+from .optimizers import SGD, Adam, AdamW, Optimizer
 from .tensor import Tensor, as_tensor, to_array
 
 __all__ = [
@@ -49,4 +51,13 @@ __all__ = [
     "topological_order",
     "backward",
     "no_grad",
+    "log_softmax",
+    "grad_log_softmax",
+    "MSELoss",
+    "class_targets",
+    "CrossEntropyLoss",
+    "Optimizer",
+    "SGD",
+    "Adam",
+    "AdamW",
 ]
