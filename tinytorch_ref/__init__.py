@@ -24,6 +24,7 @@ from .autograd import (
     topological_order,
     unbroadcast,
 )
+from .layers import Dropout, Linear, Module, default_generator, manual_seed
 from .tensor import Tensor, as_tensor, to_array
 
 __all__ = [
@@ -49,4 +50,9 @@ __all__ = [
     "topological_order",
     "backward",
     "no_grad",
+    "manual_seed",
+    "default_generator",
+    "Module",
+    "Linear",
+    "Dropout",
 ]
