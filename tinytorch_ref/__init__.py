@@ -40,6 +40,7 @@ from .autograd import (
     unbroadcast,
 )
 from .layers import Dropout, Linear, Module, default_generator, manual_seed
+from .networks import MLP, Sequential, count_parameters, load, load_state_dict, npz_path, save, state_dict
 from .tensor import Tensor, as_tensor, to_array
 
 __all__ = [
@@ -83,4 +84,12 @@ __all__ = [
     "Module",
     "Linear",
     "Dropout",
+    "Sequential",
+    "MLP",
+    "count_parameters",
+    "state_dict",
+    "load_state_dict",
+    "npz_path",
+    "save",
+    "load",
 ]
