@@ -3,6 +3,21 @@
 Generated from course/ by `python -m tinytorch_tools build`: edit the source, not this file.
 """
 
+from .activations import (
+    GELU,
+    GELU_A,
+    GELU_C,
+    Activation,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    grad_gelu,
+    grad_relu,
+    grad_sigmoid,
+    grad_softmax,
+    grad_tanh,
+)
 from .autograd import (
     GRADIENT_RULES,
     backward,
@@ -24,7 +39,9 @@ from .autograd import (
     topological_order,
     unbroadcast,
 )
+from .layers import Dropout, Linear, Module, default_generator, manual_seed
 from .losses import CrossEntropyLoss, MSELoss, class_targets, grad_log_softmax, log_softmax
+from .networks import MLP, Sequential, count_parameters, load, load_state_dict, npz_path, save, state_dict
 from .optimizers import SGD, Adam, AdamW, Optimizer
 from .tensor import Tensor, as_tensor, to_array
 
@@ -51,6 +68,32 @@ __all__ = [
     "topological_order",
     "backward",
     "no_grad",
+    "Activation",
+    "ReLU",
+    "grad_relu",
+    "Sigmoid",
+    "grad_sigmoid",
+    "Tanh",
+    "grad_tanh",
+    "GELU_C",
+    "GELU_A",
+    "GELU",
+    "grad_gelu",
+    "Softmax",
+    "grad_softmax",
+    "manual_seed",
+    "default_generator",
+    "Module",
+    "Linear",
+    "Dropout",
+    "Sequential",
+    "MLP",
+    "count_parameters",
+    "state_dict",
+    "load_state_dict",
+    "npz_path",
+    "save",
+    "load",
     "log_softmax",
     "grad_log_softmax",
     "MSELoss",
