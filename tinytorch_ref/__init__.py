@@ -24,6 +24,7 @@ from .autograd import (
     topological_order,
     unbroadcast,
 )
+from .embeddings import Embedding, PositionalEncoding, embedding_lookup, grad_embedding, sinusoidal_encoding
 from .layers import Dropout, Linear, Module, default_generator, manual_seed
 from .tensor import Tensor, as_tensor, to_array
 
@@ -55,4 +56,9 @@ __all__ = [
     "Module",
     "Linear",
     "Dropout",
+    "embedding_lookup",
+    "grad_embedding",
+    "Embedding",
+    "sinusoidal_encoding",
+    "PositionalEncoding",
 ]
