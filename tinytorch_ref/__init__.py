@@ -3,6 +3,21 @@
 Generated from course/ by `python -m tinytorch_tools build`: edit the source, not this file.
 """
 
+from .activations import (
+    GELU,
+    GELU_A,
+    GELU_C,
+    Activation,
+    ReLU,
+    Sigmoid,
+    Softmax,
+    Tanh,
+    grad_gelu,
+    grad_relu,
+    grad_sigmoid,
+    grad_softmax,
+    grad_tanh,
+)
 from .autograd import (
     GRADIENT_RULES,
     backward,
@@ -51,6 +66,19 @@ __all__ = [
     "topological_order",
     "backward",
     "no_grad",
+    "Activation",
+    "ReLU",
+    "grad_relu",
+    "Sigmoid",
+    "grad_sigmoid",
+    "Tanh",
+    "grad_tanh",
+    "GELU_C",
+    "GELU_A",
+    "GELU",
+    "grad_gelu",
+    "Softmax",
+    "grad_softmax",
     "manual_seed",
     "default_generator",
     "Module",
