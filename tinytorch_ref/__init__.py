@@ -18,6 +18,7 @@ from .activations import (
     grad_softmax,
     grad_tanh,
 )
+from .attention import MultiHeadAttention, causal_mask, scaled_dot_product_attention
 from .autograd import (
     GRADIENT_RULES,
     backward,
@@ -89,4 +90,7 @@ __all__ = [
     "Embedding",
     "sinusoidal_encoding",
     "PositionalEncoding",
+    "scaled_dot_product_attention",
+    "causal_mask",
+    "MultiHeadAttention",
 ]
