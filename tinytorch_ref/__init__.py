@@ -43,6 +43,7 @@ from .autograd import (
 from .embeddings import Embedding, PositionalEncoding, embedding_lookup, grad_embedding, sinusoidal_encoding
 from .layers import Dropout, Linear, Module, default_generator, manual_seed
 from .tensor import Tensor, as_tensor, to_array
+from .transformers import FeedForward, LayerNorm, TransformerBlock, grad_layer_norm, layer_norm
 
 __all__ = [
     "to_array",
@@ -93,4 +94,9 @@ __all__ = [
     "scaled_dot_product_attention",
     "causal_mask",
     "MultiHeadAttention",
+    "layer_norm",
+    "grad_layer_norm",
+    "LayerNorm",
+    "FeedForward",
+    "TransformerBlock",
 ]
