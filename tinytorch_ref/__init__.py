@@ -42,6 +42,7 @@ from .autograd import (
 )
 from .embeddings import Embedding, PositionalEncoding, embedding_lookup, grad_embedding, sinusoidal_encoding
 from .layers import Dropout, Linear, Module, default_generator, manual_seed
+from .networks import MLP, Sequential, count_parameters, load, load_state_dict, npz_path, save, state_dict
 from .tensor import Tensor, as_tensor, to_array
 from .transformers import FeedForward, LayerNorm, TransformerBlock, grad_layer_norm, layer_norm
 
@@ -86,6 +87,14 @@ __all__ = [
     "Module",
     "Linear",
     "Dropout",
+    "Sequential",
+    "MLP",
+    "count_parameters",
+    "state_dict",
+    "load_state_dict",
+    "npz_path",
+    "save",
+    "load",
     "embedding_lookup",
     "grad_embedding",
     "Embedding",
