@@ -18,6 +18,7 @@ from .activations import (
     grad_softmax,
     grad_tanh,
 )
+from .attention import MultiHeadAttention, causal_mask, scaled_dot_product_attention
 from .autograd import (
     GRADIENT_RULES,
     backward,
@@ -39,11 +40,13 @@ from .autograd import (
     topological_order,
     unbroadcast,
 )
+from .embeddings import Embedding, PositionalEncoding, embedding_lookup, grad_embedding, sinusoidal_encoding
 from .layers import Dropout, Linear, Module, default_generator, manual_seed
 from .losses import CrossEntropyLoss, MSELoss, class_targets, grad_log_softmax, log_softmax
 from .networks import MLP, Sequential, count_parameters, load, load_state_dict, npz_path, save, state_dict
 from .optimizers import SGD, Adam, AdamW, Optimizer
 from .tensor import Tensor, as_tensor, to_array
+from .transformers import FeedForward, LayerNorm, TransformerBlock, grad_layer_norm, layer_norm
 
 __all__ = [
     "to_array",
@@ -103,4 +106,17 @@ __all__ = [
     "SGD",
     "Adam",
     "AdamW",
+    "embedding_lookup",
+    "grad_embedding",
+    "Embedding",
+    "sinusoidal_encoding",
+    "PositionalEncoding",
+    "scaled_dot_product_attention",
+    "causal_mask",
+    "MultiHeadAttention",
+    "layer_norm",
+    "grad_layer_norm",
+    "LayerNorm",
+    "FeedForward",
+    "TransformerBlock",
 ]
