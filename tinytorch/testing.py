@@ -52,11 +52,14 @@ def describe_inputs(inputs):
     return ", ".join(f"{name}={value!r}" for name, value in inputs.items())
 
 
-def check_property(name, check, **strategies):
-    """Check that `check(**inputs)` passes for inputs drawn from `strategies`."""
+def check_property(name, check, max_examples=None, **strategies):
+    """Check that `check(**inputs)` passes for inputs drawn from `strategies`.
+
+    `max_examples` lowers the number of examples for an expensive property (training a model).
+    """
     last_inputs = {}
 
-    @GRADING
+    @settings(GRADING, max_examples=max_examples or GRADING.max_examples)
     @given(**strategies)
     def run(**inputs):
         last_inputs.clear()
@@ -72,6 +75,28 @@ def check_property(name, check, **strategies):
             f"smallest failing input: {describe_inputs(last_inputs)}\n"
             f"what went wrong: {type(error).__name__}: {error}"
         ) from None
+
+
+def check_capstone(name, check, notebook, max_examples=None, **strategies):
+    """Check a property of the capstone: `check(notebook, **inputs)` uses the notebook's names
+    (notebook.TinyGPT, ...); with no strategies, `check(notebook)` runs once.
+
+    When it fails while grading, the message also names the module of the student's chain that
+    breaks it, found by swapping in the reference modules one at a time.
+    """
+    from tinytorch._grading import find_breaking_module
+
+    def run(namespace):
+        if strategies:
+            check_property(name, lambda **inputs: check(namespace, **inputs), max_examples, **strategies)
+        else:
+            check(namespace)
+
+    try:
+        run(notebook)
+    except Exception as failure:
+        reason = str(failure) if isinstance(failure, PropertyFailed) else f"{name}: {type(failure).__name__}: {failure}"
+        raise PropertyFailed(f"{reason}\n{find_breaking_module(run)}") from None
 
 
 def as_array(value):

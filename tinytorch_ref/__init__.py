@@ -46,6 +46,7 @@ from .losses import CrossEntropyLoss, MSELoss, class_targets, grad_log_softmax, 
 from .networks import MLP, Sequential, count_parameters, load, load_state_dict, npz_path, save, state_dict
 from .optimizers import SGD, Adam, AdamW, Optimizer
 from .tensor import Tensor, as_tensor, to_array
+from .tinygpt import TinyGPT, generate, train
 from .transformers import FeedForward, LayerNorm, TransformerBlock, grad_layer_norm, layer_norm
 
 __all__ = [
@@ -119,4 +120,7 @@ __all__ = [
     "LayerNorm",
     "FeedForward",
     "TransformerBlock",
+    "TinyGPT",
+    "train",
+    "generate",
 ]

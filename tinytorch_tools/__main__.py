@@ -10,6 +10,7 @@ def main():
     commands.add_parser("lint", help="check the nbgrader metadata of the source notebooks")
     commands.add_parser("demo", help="generate, autograde sample students, print the gradebook")
     commands.add_parser("benchmark", help="time the autograding of each module for one student")
+    commands.add_parser("benchmark-gpt", help="time a reference TinyGPT training step against PyTorch")
     arguments = parser.parse_args()
 
     if arguments.command == "build":
@@ -28,6 +29,10 @@ def main():
         from .benchmark import benchmark
 
         benchmark()
+    elif arguments.command == "benchmark-gpt":
+        from .benchmark_gpt import benchmark_gpt
+
+        benchmark_gpt()
 
 
 if __name__ == "__main__":

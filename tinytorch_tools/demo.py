@@ -1,5 +1,8 @@
 """The end-to-end demo: generate every assignment, autograde sample students with stock
-nbgrader in this course folder, and print the gradebook."""
+nbgrader in this course folder, print the gradebook, and train the reference TinyGPT."""
+
+import subprocess
+import sys
 
 from tqdm import tqdm
 
@@ -14,6 +17,16 @@ def sample_submissions():
         yield "sample-blank", assignment, samples.release_notebook(assignment)
     for bug in samples.BUGS:
         yield f"sample-{bug.student}", bug.assignment, samples.buggy_notebook(bug)
+    for student, (broken, bug) in samples.CHAIN_STUDENTS.items():
+        for assignment, notebook in samples.chain_submission(broken, bug).items():
+            yield f"sample-{student}", assignment, notebook
+
+
+def graded(submissions):
+    """Everything submitted, except the modules 01-10 of chain students (only their capstone is of interest)."""
+    for student, assignment, notebook in submissions:
+        if assignment == samples.CAPSTONE or not student.startswith("sample-chain-"):
+            yield student, assignment, notebook
 
 
 def demo(course=paths.ROOT):
@@ -24,9 +37,11 @@ def demo(course=paths.ROOT):
     for student, assignment, notebook in submissions:
         classroom.submit(course, student, assignment, notebook)
     print("3. Autograding them (nbgrader autograde), one notebook at a time")
-    for student, assignment, _ in tqdm(submissions, unit="notebook"):
+    for student, assignment, _ in tqdm(list(graded(submissions)), unit="notebook"):
         result = classroom.autograde(course, assignment, student)
         if result.returncode != 0:
             tqdm.write(f"   {student} {assignment}: nbgrader failed: {result.stderr.strip().splitlines()[-1]}")
-    print("4. The gradebook (gradebook.db), autograded points per module:\n")
+    print("4. The gradebook (gradebook.db); written answers await manual grading in the formgrader:\n")
     print(score_table(course))
+    print("\n5. The reference TinyGPT (python -m tinytorch_ref), trained on random tokens:\n", flush=True)
+    subprocess.run([sys.executable, "-m", "tinytorch_ref"], cwd=course, check=True)

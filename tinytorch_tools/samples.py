@@ -54,3 +54,27 @@ def buggy_notebook(bug):
         raise ValueError(f"{bug.student}: the reference line must appear in exactly one solution cell")
     matches[0].source = matches[0].source.replace(bug.wrong, bug.instead)
     return notebook
+
+
+# Capstone students: a whole chain 01-10 plus the reference capstone, with one module missing
+# (no bug) or replaced by a buggy one. The capstone must fail and name that module.
+CAPSTONE = "11_tinygpt"
+CHAIN_STUDENTS = {
+    "chain-missing-attention": ("09_attention", None),
+    "chain-bug-attention": ("09_attention", "bug-mask-after-softmax"),
+    "chain-bug-layer-norm": ("10_transformers", "bug-layernorm-gradient-no-mean-terms"),
+    "chain-bug-embedding-gradient": ("08_embeddings", "bug-embedding-fancy-index-add"),
+    "chain-bug-adam": ("07_optimizers", "bug-adam-gradient-not-squared"),
+}
+
+
+def chain_submission(broken=None, bug=None):
+    """{assignment: notebook} of a student who did the whole course, `broken` missing or buggy."""
+    bugs = {known.student: known for known in BUGS}
+    notebooks = {}
+    for assignment in [paths.module_name(course_file)[0] for course_file in paths.course_files()]:
+        if assignment != broken:
+            notebooks[assignment] = source_notebook(assignment)
+        elif bug:
+            notebooks[assignment] = buggy_notebook(bugs[bug])
+    return notebooks

@@ -1,0 +1,62 @@
+"""SPEC §6: the capstone is graded on the student's own chain 01-10, and when the chain breaks
+the grading output names the module that breaks it."""
+
+import nbformat
+import pytest
+
+from tinytorch_tools import classroom, samples
+from tinytorch_tools.nbgrader_cli import nbgrader
+from tinytorch_tools.samples import CAPSTONE, CHAIN_STUDENTS, chain_submission
+
+STUDENTS = {"chain-complete": (None, None), **CHAIN_STUDENTS}
+
+
+@pytest.fixture(scope="module")
+def capstone_course(tmp_path_factory):
+    """Students who submitted a whole chain; only the capstone is autograded."""
+    if CAPSTONE not in classroom.assignments():
+        pytest.skip("an authoring run without the capstone")
+    course = classroom.copy_course(tmp_path_factory.mktemp("capstone"))
+    nbgrader("generate_assignment", CAPSTONE, "--force", course=course)
+    for student, (broken, bug) in STUDENTS.items():
+        for assignment, notebook in chain_submission(broken, bug).items():
+            classroom.submit(course, student, assignment, notebook)
+    result = classroom.autograde(course, CAPSTONE)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return course
+
+
+def capstone_errors(course, student):
+    notebook = nbformat.read(course / "autograded" / student / CAPSTONE / "tinygpt.ipynb", as_version=4)
+    return [
+        output.evalue for cell in notebook.cells for output in cell.get("outputs", []) if output.output_type == "error"
+    ]
+
+
+def test_the_complete_chain_gets_every_point(capstone_course):
+    grades = classroom.scores(capstone_course)["chain-complete", CAPSTONE]
+    lost = {
+        grade_id: score for grade_id, score in grades.items() if grade_id.startswith("test_") and score[0] < score[1]
+    }
+    assert not lost, lost
+
+
+def test_a_missing_module_is_named(capstone_course):
+    errors = capstone_errors(capstone_course, "chain-missing-attention")
+    assert errors and "09_attention/attention.ipynb, which does not exist" in errors[0], errors[:1]
+    grades = classroom.scores(capstone_course)["chain-missing-attention", CAPSTONE]
+    assert sum(score for grade_id, (score, _) in grades.items() if grade_id.startswith("test_")) == 0
+
+
+@pytest.mark.parametrize("student", [student for student, (_, bug) in STUDENTS.items() if bug])
+def test_a_bug_in_the_chain_fails_the_capstone_and_is_named(capstone_course, student):
+    broken, bug = STUDENTS[student]
+    description = next(known.description for known in samples.BUGS if known.student == bug)
+    grades = classroom.scores(capstone_course)[student, CAPSTONE]
+    failed = [
+        grade_id for grade_id, (score, maximum) in grades.items() if grade_id.startswith("test_") and score < maximum
+    ]
+    assert failed, f"{description}: the capstone should fail"
+    errors = capstone_errors(capstone_course, student)
+    named = [error for error in errors if f"The chain breaks in {broken}" in error]
+    assert named, f"no failure names {broken}: {errors}"

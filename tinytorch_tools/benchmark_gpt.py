@@ -1,0 +1,146 @@
+"""Benchmark: one training step (forward, backward, Adam) of the reference TinyGPT against the
+same model in PyTorch on the CPU, in the same process, float32, same weights and batch.
+
+PyTorch is the peer, not a dependency: `pip install torch==2.13.0` first. Both models start
+from the same weights, so their first losses must agree, which also checks the reference.
+"""
+
+import math
+import statistics
+import time
+
+import numpy as np
+
+from tinytorch_ref import Adam, CrossEntropyLoss, TinyGPT, manual_seed
+
+CONFIGURATIONS = {
+    "seed (demo)": dict(vocab=100, embed=32, layers=2, heads=4, context=16, batch=8),
+    "larger": dict(vocab=100, embed=128, layers=4, heads=4, context=64, batch=16),
+}
+
+
+def torch_gpt(torch, config):
+    """The same architecture in PyTorch, with the reference's parameter names."""
+    nn = torch.nn
+
+    class Attention(nn.Module):
+        def __init__(self, embed, heads):
+            super().__init__()
+            self.heads = heads
+            self.q_proj, self.k_proj, self.v_proj, self.out_proj = (nn.Linear(embed, embed) for _ in range(4))
+
+        def forward(self, x, mask):
+            batch, length, embed = x.shape
+
+            def split(t):
+                return t.view(batch, length, self.heads, embed // self.heads).transpose(1, 2)
+
+            q, k, v = split(self.q_proj(x)), split(self.k_proj(x)), split(self.v_proj(x))
+            scores = (q @ k.transpose(-2, -1)) / math.sqrt(embed // self.heads)
+            weights = torch.softmax(scores.masked_fill(~mask, -1e9), dim=-1)
+            return self.out_proj((weights @ v).transpose(1, 2).reshape(batch, length, embed))
+
+    class FeedForward(nn.Module):
+        def __init__(self, embed):
+            super().__init__()
+            self.linear1, self.linear2 = nn.Linear(embed, 4 * embed), nn.Linear(4 * embed, embed)
+
+        def forward(self, x):
+            return self.linear2(nn.functional.gelu(self.linear1(x), approximate="tanh"))
+
+    class Block(nn.Module):
+        def __init__(self, embed, heads):
+            super().__init__()
+            self.ln1, self.attention = nn.LayerNorm(embed), Attention(embed, heads)
+            self.ln2, self.mlp = nn.LayerNorm(embed), FeedForward(embed)
+
+        def forward(self, x, mask):
+            x = x + self.attention(self.ln1(x), mask)
+            return x + self.mlp(self.ln2(x))
+
+    class GPT(nn.Module):
+        def __init__(self):
+            super().__init__()
+            embed = config["embed"]
+            self.token_embedding = nn.Embedding(config["vocab"], embed)
+            self.position_embedding = nn.Embedding(config["context"], embed)
+            self.blocks = nn.ModuleList(Block(embed, config["heads"]) for _ in range(config["layers"]))
+            self.ln_f = nn.LayerNorm(embed)
+            self.lm_head = nn.Linear(embed, config["vocab"], bias=False)
+
+        def forward(self, tokens):
+            length = tokens.shape[1]
+            x = self.token_embedding(tokens) + self.position_embedding(torch.arange(length))
+            mask = torch.tril(torch.ones(length, length, dtype=torch.bool))
+            for block in self.blocks:
+                x = block(x, mask)
+            return self.lm_head(self.ln_f(x))
+
+    return GPT()
+
+
+def copy_weights(torch, ours, theirs):
+    """Load the reference model's weights into the PyTorch one (Linear weights are transposed)."""
+    targets = dict(theirs.named_parameters())
+    with torch.no_grad():
+        for name, parameter in ours.named_parameters():
+            target_name = name.replace(".gamma", ".weight").replace(".beta", ".bias")
+            value = parameter.data
+            if value.ndim == 2 and "embedding" not in name:
+                value = value.T
+            targets.pop(target_name).copy_(torch.from_numpy(np.ascontiguousarray(value)))
+    assert not targets, f"PyTorch parameters with no counterpart: {sorted(targets)}"
+
+
+def seconds_per_step(step, repeats):
+    step()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def benchmark_configuration(torch, config, repeats):
+    manual_seed(0)
+    ours = TinyGPT(config["vocab"], config["embed"], config["layers"], config["heads"], config["context"])
+    theirs = torch_gpt(torch, config)
+    copy_weights(torch, ours, theirs)
+    batch = np.random.default_rng(0).integers(0, config["vocab"], size=(config["batch"], config["context"] + 1))
+    inputs, targets = batch[:, :-1], batch[:, 1:]
+    loss_fn, optimizer = CrossEntropyLoss(), Adam(ours.parameters(), lr=1e-3)
+    torch_inputs, torch_targets = torch.from_numpy(inputs), torch.from_numpy(targets)
+    torch_optimizer = torch.optim.Adam(theirs.parameters(), lr=1e-3)
+    first_losses = []
+
+    def our_step():
+        loss = loss_fn(ours(inputs), targets)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        first_losses.append(loss.item())
+
+    def torch_step():
+        logits = theirs(torch_inputs)
+        loss = torch.nn.functional.cross_entropy(logits.reshape(-1, config["vocab"]), torch_targets.reshape(-1))
+        torch_optimizer.zero_grad()
+        loss.backward()
+        torch_optimizer.step()
+        first_losses.append(loss.item())
+
+    our_step(), torch_step()
+    assert abs(first_losses[0] - first_losses[1]) < 1e-4, f"the two models disagree: losses {first_losses}"
+    return seconds_per_step(our_step, repeats), seconds_per_step(torch_step, repeats)
+
+
+def benchmark_gpt(repeats=20):
+    try:
+        import torch
+    except ImportError:
+        raise SystemExit("this benchmark compares with PyTorch: pip install torch==2.13.0") from None
+    print(f"training step (forward, backward, Adam), median of {repeats}; PyTorch {torch.__version__} on the CPU")
+    print(f"{'configuration':<14}{'reference (ms)':>16}{'PyTorch (ms)':>14}{'ratio':>8}")
+    for name, config in CONFIGURATIONS.items():
+        ours, theirs = benchmark_configuration(torch, config, repeats)
+        print(f"{name:<14}{ours * 1e3:>16.1f}{theirs * 1e3:>14.1f}{ours / theirs:>7.1f}x")
