@@ -15,16 +15,19 @@ and the files of a submission are moved into place only after its scores are com
 """
 
 import fnmatch
+import logging
 import os
 import shutil
 import subprocess
 import tempfile
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import parse_utc
+from sqlalchemy.exc import SAWarning
 from tqdm import tqdm
 from traitlets.config.loader import PyFileConfigLoader
 
@@ -92,9 +95,16 @@ def submissions(course, assignments=None, students=None):
     return found
 
 
-def make_task(course, student, assignment, patterns):
+def assignment_task(course, assignment, patterns):
+    """The files that generate an assignment: the configuration and source/<assignment>/."""
     files = {"nbgrader_config.py": (Path(course) / "nbgrader_config.py").read_bytes()}
     files.update(read_files(course, Path("source") / assignment, patterns))
+    return Task(None, assignment, files)
+
+
+def make_task(course, student, assignment, patterns):
+    """The files that grade one submission: the assignment's, the reference and the student's."""
+    files = assignment_task(course, assignment, patterns).files
     files.update(read_files(course, "tinytorch_ref", patterns))
     # The capstone is graded on the student's own chain: it needs all of their submitted modules.
     mine = Path("submitted") / student
@@ -131,34 +141,62 @@ def is_graded(course, gradebook, student, assignment):
 # -- one task, on a worker
 
 
-def grade_submission(task, timeout=TASK_TIMEOUT):
-    """Autograde one student's assignment with stock nbgrader in a private scratch course."""
+SCRATCH_GRADEBOOK = "scratch-gradebook.db"
+
+
+def run_nbgrader(course, *arguments, timeout):
+    """Stock nbgrader in a scratch course; command-line settings win over its nbgrader_config.py,
+    so it never touches the course's real gradebook."""
+    db_url = f"sqlite:///{course / SCRATCH_GRADEBOOK}"
+    try:
+        result = nbgrader(
+            *arguments,
+            f"--CourseDirectory.root={course}",
+            f"--CourseDirectory.db_url={db_url}",
+            course=course,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise GradingFailed(f"nbgrader {arguments[0]} took more than {timeout} s") from error
+    if result.returncode != 0:
+        raise GradingFailed(f"nbgrader {arguments[0]} failed:\n{result.stderr[-3000:]}")
+    return db_url
+
+
+def write_files(course, files):
+    for relative, data in files.items():
+        path = course / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def generate_gradebook(task, timeout=TASK_TIMEOUT):
+    """A gradebook that knows the assignment: stock `nbgrader generate_assignment`, run once per
+    assignment; every grading task of that assignment starts from a copy of it."""
+    with tempfile.TemporaryDirectory(prefix="tinytorch-generate-") as scratch:
+        course = Path(scratch)
+        write_files(course, task.files)
+        run_nbgrader(course, "generate_assignment", task.assignment, "--force", timeout=timeout)
+        return (course / SCRATCH_GRADEBOOK).read_bytes()
+
+
+def grade_submission(task, gradebook, timeout=TASK_TIMEOUT):
+    """Autograde one student's assignment with stock `nbgrader autograde` in a private scratch course."""
     with tempfile.TemporaryDirectory(prefix="tinytorch-grade-") as scratch:
         course = Path(scratch)
-        for relative, data in task.files.items():
-            path = course / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        db_url = f"sqlite:///{course / 'scratch-gradebook.db'}"
-        # Command-line settings win over nbgrader_config.py: never the course's real gradebook.
-        scratch_course = [f"--CourseDirectory.root={course}", f"--CourseDirectory.db_url={db_url}"]
-        steps = [
-            ["generate_assignment", task.assignment, "--force"],
-            ["autograde", task.assignment, f"--student={task.student}", "--create", "--force"],
-        ]
-        for step in steps:
-            try:
-                result = nbgrader(*step, *scratch_course, course=course, check=False, timeout=timeout)
-            except subprocess.TimeoutExpired as error:
-                raise GradingFailed(f"nbgrader {step[0]} took more than {timeout} s") from error
-            if result.returncode != 0:
-                raise GradingFailed(f"nbgrader {step[0]} failed:\n{result.stderr[-3000:]}")
+        write_files(course, task.files)
+        (course / SCRATCH_GRADEBOOK).write_bytes(gradebook)
+        arguments = ["autograde", task.assignment, f"--student={task.student}", "--create", "--force"]
+        db_url = run_nbgrader(course, *arguments, timeout=timeout)
 
         autograded = course / "autograded" / task.student / task.assignment
-        files = {str(path.relative_to(autograded)): path.read_bytes() for path in autograded.rglob("*") if path.is_file()}
+        files = {
+            str(path.relative_to(autograded)): path.read_bytes() for path in autograded.rglob("*") if path.is_file()
+        }
         graded = Graded(task.student, task.assignment, None, files)
-        with Gradebook(db_url) as gradebook:
-            submission = gradebook.find_submission(task.assignment, task.student)
+        with Gradebook(db_url) as scratch_gradebook:
+            submission = scratch_gradebook.find_submission(task.assignment, task.student)
             graded.timestamp = submission.timestamp
             for notebook in submission.notebooks:
                 graded.notebooks[notebook.name] = {
@@ -183,10 +221,12 @@ def record(course, gradebook, graded):
         (staging / relative).write_bytes(data)
 
     gradebook.update_or_create_student(student)
-    if graded.timestamp is not None:
-        gradebook.update_or_create_submission(assignment, student, timestamp=graded.timestamp)
-    else:
-        gradebook.update_or_create_submission(assignment, student)
+    with warnings.catch_warnings():  # nbgrader's add_submission trips over SQLAlchemy's autoflush
+        warnings.simplefilter("ignore", SAWarning)
+        if graded.timestamp is not None:
+            gradebook.update_or_create_submission(assignment, student, timestamp=graded.timestamp)
+        else:
+            gradebook.update_or_create_submission(assignment, student)
     for name, result in graded.notebooks.items():
         for grade_id, auto_score in result["grades"].items():
             grade = gradebook.find_grade(grade_id, name, assignment, student)
@@ -209,7 +249,9 @@ def ensure_generated(course, directory, assignments):
         missing = [assignment for assignment in assignments if not known(gradebook, assignment)]
     for assignment in missing:
         print(f"nbgrader generate_assignment {assignment} (not in the gradebook yet)")
-        nbgrader("generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={directory.db_url}", course=course)
+        nbgrader(
+            "generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={directory.db_url}", course=course
+        )
 
 
 def known(gradebook, assignment):
@@ -233,7 +275,7 @@ def start_client(scheduler=None, workers=None):
         threads_per_worker=1,
         processes=True,
         dashboard_address=None,
-        silence_logs="error",
+        silence_logs=logging.ERROR,
     )
     return Client(cluster)
 
@@ -255,6 +297,9 @@ def grade_class(
     course = Path(course).resolve()
     directory = course_directory(course, db_url)
     pairs = submissions(course, assignments, students)
+    if not pairs:
+        print(f"no submission to grade in {course / 'submitted'}")
+        return {}
     ensure_generated(course, directory, sorted({assignment for _, assignment in pairs}))
 
     failures = {}
@@ -266,12 +311,22 @@ def grade_class(
             return failures
         client = start_client(scheduler, workers)
         try:
+            gradebooks = {
+                assignment: client.submit(
+                    generate_gradebook,
+                    assignment_task(course, assignment, directory.ignore),
+                    timeout,
+                    key=f"generate/{assignment}",
+                )
+                for assignment in sorted({assignment for _, assignment in todo})
+            }
             pairs_of = {}  # {task key: (student, assignment)}
             futures = []
             for student, assignment in todo:
                 task = make_task(course, student, assignment, directory.ignore)
-                futures.append(client.submit(grade_submission, task, timeout, key=f"grade/{student}/{assignment}"))
-                pairs_of[futures[-1].key] = (student, assignment)
+                key = f"grade/{student}/{assignment}"
+                futures.append(client.submit(grade_submission, task, gradebooks[assignment], timeout, key=key))
+                pairs_of[key] = (student, assignment)
             bar = tqdm(as_completed(futures), total=len(futures), unit="submission", disable=not progress)
             for future in bar:
                 key = pairs_of[future.key]
