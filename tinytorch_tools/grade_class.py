@@ -1,10 +1,11 @@
 """Autograde a whole class on all cores (or several machines) with dask.distributed.
 
-Each task grades one student's assignment in isolation: a worker writes the files the task
-carries (the course configuration, source/<assignment>, the reference, the student's
-submission) into a private scratch course with its own throwaway gradebook and runs stock
-`nbgrader generate_assignment` and `nbgrader autograde` there. It returns the autograded
-files and the scores. This process is the only writer of the course: it puts the files into
+One task per assignment prepares it: stock `nbgrader generate_assignment` in a scratch course
+gives a throwaway gradebook that knows it. Then each task grades one student's assignment in
+isolation: a worker writes the files the task carries (the course configuration,
+source/<assignment>, the reference, that gradebook, the student's submission) into a private
+scratch course and runs stock `nbgrader autograde` there. It returns the autograded files and
+the scores. This process is the only writer of the course: it puts the files into
 autograded/<student>/<assignment>/ and the scores into the course's gradebook (its db_url,
 SQLite or PostgreSQL) with nbgrader's own Gradebook API, as `nbgrader autograde` does, so
 manual grades stay and every stock command works on the gradebook afterwards.
@@ -96,20 +97,23 @@ def submissions(course, assignments=None, students=None):
 
 
 def assignment_task(course, assignment, patterns):
-    """The files that generate an assignment: the configuration and source/<assignment>/."""
+    """The files every submission of an assignment is graded with: the configuration,
+    source/<assignment>/ and the reference the grading kernel takes earlier modules from."""
     files = {"nbgrader_config.py": (Path(course) / "nbgrader_config.py").read_bytes()}
     files.update(read_files(course, Path("source") / assignment, patterns))
+    files.update(read_files(course, "tinytorch_ref", patterns))
     return Task(None, assignment, files)
 
 
-def make_task(course, student, assignment, patterns):
-    """The files that grade one submission: the assignment's, the reference and the student's."""
-    files = assignment_task(course, assignment, patterns).files
-    files.update(read_files(course, "tinytorch_ref", patterns))
-    # The capstone is graded on the student's own chain: it needs all of their submitted modules.
+def student_task(course, student, assignment, patterns):
+    """The student's files: submitted/<student>/<assignment>/, or all their modules for the
+    capstone, which is graded on the student's own chain."""
     mine = Path("submitted") / student
-    files.update(read_files(course, mine if assignment in GRADED_ON_OWN_CHAIN else mine / assignment, patterns))
-    return Task(student, assignment, files)
+    return Task(
+        student,
+        assignment,
+        read_files(course, mine if assignment in GRADED_ON_OWN_CHAIN else mine / assignment, patterns),
+    )
 
 
 def submitted_at(folder):
@@ -171,22 +175,24 @@ def write_files(course, files):
         path.write_bytes(data)
 
 
-def generate_gradebook(task, timeout=TASK_TIMEOUT):
-    """A gradebook that knows the assignment: stock `nbgrader generate_assignment`, run once per
-    assignment; every grading task of that assignment starts from a copy of it."""
+def prepare_assignment(task, timeout=TASK_TIMEOUT):
+    """The assignment's files plus a scratch gradebook that knows it (stock `nbgrader
+    generate_assignment`): one task per assignment, whose result dask ships once to each worker."""
     with tempfile.TemporaryDirectory(prefix="tinytorch-generate-") as scratch:
         course = Path(scratch)
         write_files(course, task.files)
         run_nbgrader(course, "generate_assignment", task.assignment, "--force", timeout=timeout)
-        return (course / SCRATCH_GRADEBOOK).read_bytes()
+        return Task(
+            None, task.assignment, dict(task.files, **{SCRATCH_GRADEBOOK: (course / SCRATCH_GRADEBOOK).read_bytes()})
+        )
 
 
-def grade_submission(task, gradebook, timeout=TASK_TIMEOUT):
+def grade_submission(task, prepared, timeout=TASK_TIMEOUT):
     """Autograde one student's assignment with stock `nbgrader autograde` in a private scratch course."""
     with tempfile.TemporaryDirectory(prefix="tinytorch-grade-") as scratch:
         course = Path(scratch)
+        write_files(course, prepared.files)
         write_files(course, task.files)
-        (course / SCRATCH_GRADEBOOK).write_bytes(gradebook)
         arguments = ["autograde", task.assignment, f"--student={task.student}", "--create", "--force"]
         db_url = run_nbgrader(course, *arguments, timeout=timeout)
 
@@ -311,21 +317,21 @@ def grade_class(
             return failures
         client = start_client(scheduler, workers)
         try:
-            gradebooks = {
+            prepared = {
                 assignment: client.submit(
-                    generate_gradebook,
+                    prepare_assignment,
                     assignment_task(course, assignment, directory.ignore),
                     timeout,
-                    key=f"generate/{assignment}",
+                    key=f"prepare/{assignment}",
                 )
                 for assignment in sorted({assignment for _, assignment in todo})
             }
             pairs_of = {}  # {task key: (student, assignment)}
             futures = []
             for student, assignment in todo:
-                task = make_task(course, student, assignment, directory.ignore)
+                task = student_task(course, student, assignment, directory.ignore)
                 key = f"grade/{student}/{assignment}"
-                futures.append(client.submit(grade_submission, task, gradebooks[assignment], timeout, key=key))
+                futures.append(client.submit(grade_submission, task, prepared[assignment], timeout, key=key))
                 pairs_of[key] = (student, assignment)
             bar = tqdm(as_completed(futures), total=len(futures), unit="submission", disable=not progress)
             for future in bar:
