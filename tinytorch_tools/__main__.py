@@ -20,7 +20,6 @@ def main():
     grade.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
     grade.add_argument("--db", metavar="URL", help="gradebook URL (default: db_url of nbgrader_config.py)")
     grade.add_argument("--force", action="store_true", help="regrade submissions that are already autograded")
-    grade.add_argument("--timeout", type=int, default=1800, help="seconds for one submission (default: 1800)")
     grade.add_argument("--course", default=".", help="the course folder (default: the current folder)")
     benchmark_class = commands.add_parser(
         "benchmark-class", help="time a synthetic class: serial stock nbgrader autograde against `grade`"
@@ -56,7 +55,6 @@ def main():
             workers=arguments.workers,
             db_url=arguments.db,
             force=arguments.force,
-            timeout=arguments.timeout,
         )
         for (student, assignment), error in sorted(failures.items()):
             print(f"FAILED {student} {assignment}: {error}")

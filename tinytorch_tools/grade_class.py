@@ -4,7 +4,8 @@ One task per assignment prepares it: stock `nbgrader generate_assignment` in a s
 gives a throwaway gradebook that knows it. Then each task grades one student's assignment in
 isolation: a worker writes the files the task carries (the course configuration,
 source/<assignment>, the reference, that gradebook, the student's submission) into a private
-scratch course and runs stock `nbgrader autograde` there. It returns the autograded files and
+scratch course and runs stock `nbgrader autograde` there (nbgrader's Python API, in the
+worker process). It returns the autograded files and
 the scores. This process is the only writer of the course: it puts the files into
 autograded/<student>/<assignment>/ and the scores into the course's gradebook (its db_url,
 SQLite or PostgreSQL) with nbgrader's own Gradebook API, as `nbgrader autograde` does, so
@@ -36,7 +37,7 @@ from tinytorch._grading import GRADED_ON_OWN_CHAIN
 
 from .nbgrader_cli import nbgrader
 
-TASK_TIMEOUT = 1800  # seconds for one student's assignment, generation and autograding included
+TASK_TIMEOUT = 600  # seconds for `nbgrader generate_assignment`; autograde has nbgrader's cell timeout
 
 
 class GradingFailed(Exception):
@@ -187,14 +188,30 @@ def prepare_assignment(task, timeout=TASK_TIMEOUT):
         )
 
 
-def grade_submission(task, prepared, timeout=TASK_TIMEOUT):
+def autograde_in_process(course, assignment, student):
+    """Stock `nbgrader autograde` through nbgrader's own Python API (what formgrader calls), in
+    this worker process: it saves starting Python and nbgrader for every submission. The
+    student's code still runs in a kernel process of its own, under nbgrader's cell timeout."""
+    from nbgrader.apps import NbGraderAPI
+
+    db_url = f"sqlite:///{course / SCRATCH_GRADEBOOK}"
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.db_url = db_url
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    result = api.autograde(assignment, student, force=True, create=True)
+    if not result["success"]:
+        raise GradingFailed(f"nbgrader autograde failed:\n{(result.get('error') or result.get('log', ''))[-3000:]}")
+    return db_url
+
+
+def grade_submission(task, prepared):
     """Autograde one student's assignment with stock `nbgrader autograde` in a private scratch course."""
     with tempfile.TemporaryDirectory(prefix="tinytorch-grade-") as scratch:
         course = Path(scratch)
         write_files(course, prepared.files)
         write_files(course, task.files)
-        arguments = ["autograde", task.assignment, f"--student={task.student}", "--create", "--force"]
-        db_url = run_nbgrader(course, *arguments, timeout=timeout)
+        db_url = autograde_in_process(course, task.assignment, task.student)
 
         autograded = course / "autograded" / task.student / task.assignment
         files = {
@@ -294,7 +311,6 @@ def grade_class(
     workers=None,
     db_url=None,
     force=False,
-    timeout=TASK_TIMEOUT,
     progress=True,
 ):
     """Autograde every chosen submission; returns {(student, assignment): error message} of failures."""
@@ -321,7 +337,6 @@ def grade_class(
                 assignment: client.submit(
                     prepare_assignment,
                     assignment_task(course, assignment, directory.ignore),
-                    timeout,
                     key=f"prepare/{assignment}",
                 )
                 for assignment in sorted({assignment for _, assignment in todo})
@@ -331,7 +346,7 @@ def grade_class(
             for student, assignment in todo:
                 task = student_task(course, student, assignment, directory.ignore)
                 key = f"grade/{student}/{assignment}"
-                futures.append(client.submit(grade_submission, task, prepared[assignment], timeout, key=key))
+                futures.append(client.submit(grade_submission, task, prepared[assignment], key=key))
                 pairs_of[key] = (student, assignment)
             bar = tqdm(as_completed(futures), total=len(futures), unit="submission", disable=not progress)
             for future in bar:
