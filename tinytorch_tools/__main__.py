@@ -11,6 +11,22 @@ def main():
     commands.add_parser("demo", help="generate, autograde sample students, print the gradebook")
     commands.add_parser("benchmark", help="time the autograding of each module for one student")
     commands.add_parser("benchmark-gpt", help="time a reference TinyGPT training step against PyTorch")
+    grade = commands.add_parser(
+        "grade",
+        help="autograde every submission of the class in parallel (dask), into autograded/ and the gradebook",
+    )
+    grade.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="only these (default: all)")
+    grade.add_argument("--students", nargs="+", metavar="STUDENT", help="only these (default: all who submitted)")
+    grade.add_argument("--scheduler", metavar="ADDRESS", help="a dask scheduler, e.g. tcp://host:8786 (default: local)")
+    grade.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    grade.add_argument("--db", metavar="URL", help="gradebook URL (default: db_url of nbgrader_config.py)")
+    grade.add_argument("--force", action="store_true", help="regrade submissions that are already autograded")
+    grade.add_argument("--course", default=".", help="the course folder (default: the current folder)")
+    benchmark_class = commands.add_parser(
+        "benchmark-class", help="time a synthetic class: serial stock nbgrader autograde against `grade`"
+    )
+    benchmark_class.add_argument("--students", type=int, default=40, help="students in the class (default: 40)")
+    benchmark_class.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
     arguments = parser.parse_args()
 
     if arguments.command == "build":
@@ -33,6 +49,25 @@ def main():
         from .benchmark_gpt import benchmark_gpt
 
         benchmark_gpt()
+    elif arguments.command == "grade":
+        from .grade_class import grade_class
+
+        failures = grade_class(
+            arguments.course,
+            arguments.assignments,
+            arguments.students,
+            scheduler=arguments.scheduler,
+            workers=arguments.workers,
+            db_url=arguments.db,
+            force=arguments.force,
+        )
+        for (student, assignment), error in sorted(failures.items()):
+            print(f"FAILED {student} {assignment}: {error}")
+        raise SystemExit(1 if failures else 0)
+    elif arguments.command == "benchmark-class":
+        from .benchmark import benchmark_class
+
+        benchmark_class(arguments.students, arguments.workers)
 
 
 if __name__ == "__main__":

@@ -1,10 +1,13 @@
-"""Benchmark: how long autograding one student's course takes, module by module.
+"""Benchmarks: how long autograding one student's course takes, module by module, and a
+whole class, serially with stock nbgrader and in parallel with `python -m tinytorch_tools grade`.
 
-For each module: the wall time of stock `nbgrader autograde` on the reference submission
+`benchmark`, for each module: the wall time of stock `nbgrader autograde` on the reference submission
 (kernel start included), and the time of its test cells (visible and hidden tests), read
-from the execution timestamps Jupyter records. Nothing here is asserted: it is a report.
+from the execution timestamps Jupyter records. `benchmark-class`: both wall times of a synthetic
+class and the speed-up. Nothing here is asserted: it is a report.
 """
 
+import os
 import shutil
 import tempfile
 import time
@@ -61,5 +64,52 @@ def benchmark():
             slowest = max(cells, key=cells.get)
             print(f"{assignment:<16}{seconds:>14.1f}{sum(cells.values()):>16.1f}  {slowest} ({cells[slowest]:.1f} s)")
         print(f"{'one student':<16}{total:>14.1f}")
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def synthetic_class(course, students):
+    """`students` students who each submit every module: the reference, the blank release or a bug."""
+    bugs = {
+        assignment: [bug for bug in samples.BUGS if bug.assignment == assignment]
+        for assignment in classroom.assignments()
+    }
+    for number in range(students):
+        for assignment in classroom.assignments():
+            kinds = [samples.source_notebook, samples.release_notebook] + [
+                lambda _, bug=bug: samples.buggy_notebook(bug) for bug in bugs[assignment]
+            ]
+            notebook = kinds[number % len(kinds)](assignment)
+            classroom.submit(course, f"student-{number:03d}", assignment, notebook)
+
+
+def benchmark_class(students=40, workers=None):
+    """Wall time of a synthetic class: stock `nbgrader autograde` of each module, one after the
+    other, against `python -m tinytorch_tools grade` on all cores."""
+    from .grade_class import grade_class
+
+    scratch = Path(tempfile.mkdtemp(prefix="tinytorch-benchmark-class-"))
+    try:
+        courses = {}
+        for way in ("serial", "parallel"):
+            courses[way] = classroom.copy_course(scratch / way)
+            classroom.generate_all(courses[way])
+            synthetic_class(courses[way], students)
+        submissions = students * len(classroom.assignments())
+        print(f"a class of {students} students, {submissions} submissions, {workers or os.cpu_count()} workers")
+
+        start = time.perf_counter()
+        for assignment in classroom.assignments():
+            classroom.autograde(courses["serial"], assignment)
+        serial = time.perf_counter() - start
+        print(f"{'serial (stock nbgrader autograde)':<40}{serial:8.1f} s")
+
+        start = time.perf_counter()
+        failures = grade_class(courses["parallel"], workers=workers)
+        parallel = time.perf_counter() - start
+        print(f"{'parallel (python -m tinytorch_tools grade)':<40}{parallel:8.1f} s  ({len(failures)} failed)")
+        print(f"speed-up: {serial / parallel:.2f}x on {os.cpu_count()} cores")
+        same = classroom.scores(courses["serial"]) == classroom.scores(courses["parallel"])
+        print(f"same scores in both gradebooks: {same}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

@@ -48,10 +48,10 @@ def autograde(course, assignment, student=None):
     return nbgrader("autograde", assignment, "--create", "--force", *selection, course=course, check=False)
 
 
-def scores(course):
+def scores(course, db_url=None):
     """{(student, assignment): {grade_id: (score, max_score)}} for every autograded notebook."""
     result = {}
-    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gradebook:
+    with Gradebook(db_url or f"sqlite:///{Path(course) / 'gradebook.db'}") as gradebook:
         for assignment in gradebook.assignments:
             for submission in assignment.submissions:
                 grades = result.setdefault((submission.student.id, assignment.name), {})

@@ -12,7 +12,7 @@ def environment():
     return dict(os.environ, PATH=bin_folder + os.pathsep + os.environ.get("PATH", ""))
 
 
-def nbgrader(*arguments, course, check=True):
+def nbgrader(*arguments, course, check=True, timeout=None):
     """`nbgrader <arguments>` run in the course folder; returns the CompletedProcess."""
     return subprocess.run(
         [sys.executable, "-m", "nbgrader", *arguments],
@@ -21,4 +21,5 @@ def nbgrader(*arguments, course, check=True):
         capture_output=True,
         text=True,
         check=check,
+        timeout=timeout,
     )

@@ -1,0 +1,367 @@
+"""Autograde a whole class on all cores (or several machines) with dask.distributed.
+
+One task per assignment prepares it: stock `nbgrader generate_assignment` in a scratch course
+gives a throwaway gradebook that knows it. Then each task grades one student's assignment in
+isolation: a worker writes the files the task carries (the course configuration,
+source/<assignment>, the reference, that gradebook, the student's submission) into a private
+scratch course and runs stock `nbgrader autograde` there (nbgrader's Python API, in the
+worker process). It returns the autograded files and
+the scores. This process is the only writer of the course: it puts the files into
+autograded/<student>/<assignment>/ and the scores into the course's gradebook (its db_url,
+SQLite or PostgreSQL) with nbgrader's own Gradebook API, as `nbgrader autograde` does, so
+manual grades stay and every stock command works on the gradebook afterwards.
+
+A run can be interrupted and started again: a submission is skipped when its autograded
+folder and gradebook entry are there and not older than the submission (nbgrader's own rule),
+and the files of a submission are moved into place only after its scores are committed.
+"""
+
+import fnmatch
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.utils import parse_utc
+from sqlalchemy.exc import SAWarning
+from tqdm import tqdm
+from traitlets.config.loader import PyFileConfigLoader
+
+from tinytorch._grading import GRADED_ON_OWN_CHAIN
+
+from .nbgrader_cli import nbgrader
+
+TASK_TIMEOUT = 600  # seconds for `nbgrader generate_assignment`; autograde has nbgrader's cell timeout
+
+
+class GradingFailed(Exception):
+    """nbgrader could not autograde a submission; the message ends with nbgrader's own log."""
+
+
+@dataclass
+class Task:
+    student: str
+    assignment: str
+    files: dict  # {path relative to the course folder: bytes}
+
+
+@dataclass
+class Graded:
+    student: str
+    assignment: str
+    timestamp: object  # the submission's timestamp (timestamp.txt) or None
+    files: dict  # {path relative to autograded/<student>/<assignment>/: bytes}
+    notebooks: dict = field(default_factory=dict)  # {notebook: {"grades", "comments", "late_penalty"}}
+
+
+# -- the course, as nbgrader_config.py describes it
+
+
+def course_directory(course, db_url=None):
+    """nbgrader's CourseDirectory of `course`: db_url, course_id, ignore patterns."""
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    directory = CourseDirectory(config=config)
+    directory.root = str(course)
+    if db_url:
+        directory.db_url = db_url
+    return directory
+
+
+def ignored(path, patterns):
+    return any(fnmatch.fnmatch(part, pattern) for part in path.parts for pattern in patterns)
+
+
+def read_files(course, folder, patterns):
+    """{path relative to `course`: bytes} of every file under course/folder, caches left out."""
+    root = Path(course) / folder
+    return {
+        str(path.relative_to(course)): path.read_bytes()
+        for path in sorted(root.rglob("*"))
+        if path.is_file() and not ignored(path.relative_to(root), patterns)
+    }
+
+
+def submissions(course, assignments=None, students=None):
+    """(student, assignment) of every submitted/<student>/<assignment>/ folder, maybe only some."""
+    found = []
+    for folder in sorted((Path(course) / "submitted").glob("*/*")):
+        student, assignment = folder.parent.name, folder.name
+        if folder.is_dir() and (not assignments or assignment in assignments) and (not students or student in students):
+            found.append((student, assignment))
+    return found
+
+
+def assignment_task(course, assignment, patterns):
+    """The files every submission of an assignment is graded with: the configuration,
+    source/<assignment>/ and the reference the grading kernel takes earlier modules from."""
+    files = {"nbgrader_config.py": (Path(course) / "nbgrader_config.py").read_bytes()}
+    files.update(read_files(course, Path("source") / assignment, patterns))
+    files.update(read_files(course, "tinytorch_ref", patterns))
+    return Task(None, assignment, files)
+
+
+def student_task(course, student, assignment, patterns):
+    """The student's files: submitted/<student>/<assignment>/, or all their modules for the
+    capstone, which is graded on the student's own chain."""
+    mine = Path("submitted") / student
+    return Task(
+        student,
+        assignment,
+        read_files(course, mine if assignment in GRADED_ON_OWN_CHAIN else mine / assignment, patterns),
+    )
+
+
+def submitted_at(folder):
+    """nbgrader's timestamp.txt of a submitted or autograded folder, if it has one."""
+    timestamp = folder / "timestamp.txt"
+    if timestamp.exists() and timestamp.read_text().strip():
+        return parse_utc(timestamp.read_text().strip())
+    return None
+
+
+def is_graded(course, gradebook, student, assignment):
+    """Is the autograded result in the gradebook and in autograded/, and not older than the submission?"""
+    submitted = Path(course) / "submitted" / student / assignment
+    autograded = Path(course) / "autograded" / student / assignment
+    try:
+        gradebook.find_submission(assignment, student)
+    except MissingEntry:
+        return False
+    notebooks = [path.name for path in submitted.glob("*.ipynb")]
+    if not autograded.is_dir() or not all((autograded / name).exists() for name in notebooks):
+        return False
+    new, old = submitted_at(submitted), submitted_at(autograded)
+    if new is not None:
+        return old is not None and old >= new
+    newest = max((submitted / name).stat().st_mtime for name in notebooks) if notebooks else 0
+    return all((autograded / name).stat().st_mtime >= newest for name in notebooks)
+
+
+# -- one task, on a worker
+
+
+SCRATCH_GRADEBOOK = "scratch-gradebook.db"
+
+
+def run_nbgrader(course, *arguments, timeout):
+    """Stock nbgrader in a scratch course; command-line settings win over its nbgrader_config.py,
+    so it never touches the course's real gradebook."""
+    db_url = f"sqlite:///{course / SCRATCH_GRADEBOOK}"
+    try:
+        result = nbgrader(
+            *arguments,
+            f"--CourseDirectory.root={course}",
+            f"--CourseDirectory.db_url={db_url}",
+            course=course,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise GradingFailed(f"nbgrader {arguments[0]} took more than {timeout} s") from error
+    if result.returncode != 0:
+        raise GradingFailed(f"nbgrader {arguments[0]} failed:\n{result.stderr[-3000:]}")
+    return db_url
+
+
+def write_files(course, files):
+    for relative, data in files.items():
+        path = course / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def prepare_assignment(task, timeout=TASK_TIMEOUT):
+    """The assignment's files plus a scratch gradebook that knows it (stock `nbgrader
+    generate_assignment`): one task per assignment, whose result dask ships once to each worker."""
+    with tempfile.TemporaryDirectory(prefix="tinytorch-generate-") as scratch:
+        course = Path(scratch)
+        write_files(course, task.files)
+        run_nbgrader(course, "generate_assignment", task.assignment, "--force", timeout=timeout)
+        return Task(
+            None, task.assignment, dict(task.files, **{SCRATCH_GRADEBOOK: (course / SCRATCH_GRADEBOOK).read_bytes()})
+        )
+
+
+def autograde_in_process(course, assignment, student):
+    """Stock `nbgrader autograde` through nbgrader's own Python API (what formgrader calls), in
+    this worker process: it saves starting Python and nbgrader for every submission. The
+    student's code still runs in a kernel process of its own, under nbgrader's cell timeout."""
+    from nbgrader.apps import NbGraderAPI
+
+    db_url = f"sqlite:///{course / SCRATCH_GRADEBOOK}"
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.db_url = db_url
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    result = api.autograde(assignment, student, force=True, create=True)
+    if not result["success"]:
+        raise GradingFailed(f"nbgrader autograde failed:\n{(result.get('error') or result.get('log', ''))[-3000:]}")
+    return db_url
+
+
+def grade_submission(task, prepared):
+    """Autograde one student's assignment with stock `nbgrader autograde` in a private scratch course."""
+    with tempfile.TemporaryDirectory(prefix="tinytorch-grade-") as scratch:
+        course = Path(scratch)
+        write_files(course, prepared.files)
+        write_files(course, task.files)
+        db_url = autograde_in_process(course, task.assignment, task.student)
+
+        autograded = course / "autograded" / task.student / task.assignment
+        files = {
+            str(path.relative_to(autograded)): path.read_bytes() for path in autograded.rglob("*") if path.is_file()
+        }
+        graded = Graded(task.student, task.assignment, None, files)
+        with Gradebook(db_url) as scratch_gradebook:
+            submission = scratch_gradebook.find_submission(task.assignment, task.student)
+            graded.timestamp = submission.timestamp
+            for notebook in submission.notebooks:
+                graded.notebooks[notebook.name] = {
+                    "grades": {grade.name: grade.auto_score for grade in notebook.grades},
+                    "comments": {comment.name: comment.auto_comment for comment in notebook.comments},
+                    "late_penalty": notebook.late_submission_penalty,
+                }
+        return graded
+
+
+# -- the one writer
+
+
+def record(course, gradebook, graded):
+    """Write a graded submission into the gradebook (as SaveAutoGrades does), then autograded/."""
+    student, assignment = graded.student, graded.assignment
+    destination = Path(course) / "autograded" / student / assignment
+    staging = destination.with_name(f".{assignment}.partial")
+    shutil.rmtree(staging, ignore_errors=True)
+    for relative, data in graded.files.items():
+        (staging / relative).parent.mkdir(parents=True, exist_ok=True)
+        (staging / relative).write_bytes(data)
+
+    gradebook.update_or_create_student(student)
+    with warnings.catch_warnings():  # nbgrader's add_submission trips over SQLAlchemy's autoflush
+        warnings.simplefilter("ignore", SAWarning)
+        if graded.timestamp is not None:
+            gradebook.update_or_create_submission(assignment, student, timestamp=graded.timestamp)
+        else:
+            gradebook.update_or_create_submission(assignment, student)
+    for name, result in graded.notebooks.items():
+        for grade_id, auto_score in result["grades"].items():
+            grade = gradebook.find_grade(grade_id, name, assignment, student)
+            grade.auto_score = auto_score
+            # Never touch a manual score; a manually graded cell is flagged for review, as in nbgrader.
+            grade.needs_manual_grade = grade.manual_score is not None or auto_score is None
+        for cell_id, auto_comment in result["comments"].items():
+            gradebook.find_comment(cell_id, name, assignment, student).auto_comment = auto_comment
+        notebook = gradebook.find_submission_notebook(name, assignment, student)
+        notebook.late_submission_penalty = result["late_penalty"]
+    gradebook.db.commit()
+
+    shutil.rmtree(destination, ignore_errors=True)
+    staging.rename(destination)
+
+
+def ensure_generated(course, directory, assignments):
+    """Stock `nbgrader generate_assignment` for an assignment that is not in the gradebook yet."""
+    with Gradebook(directory.db_url, directory.course_id) as gradebook:
+        missing = [assignment for assignment in assignments if not known(gradebook, assignment)]
+    for assignment in missing:
+        print(f"nbgrader generate_assignment {assignment} (not in the gradebook yet)")
+        nbgrader(
+            "generate_assignment", assignment, "--force", f"--CourseDirectory.db_url={directory.db_url}", course=course
+        )
+
+
+def known(gradebook, assignment):
+    try:
+        return bool(gradebook.find_assignment(assignment).notebooks)
+    except MissingEntry:
+        return False
+
+
+# -- the whole class
+
+
+def start_client(scheduler=None, workers=None):
+    """A dask client: of the scheduler at `scheduler`, or of a local cluster of one process per core."""
+    from dask.distributed import Client, LocalCluster
+
+    if scheduler:
+        return Client(scheduler)
+    cluster = LocalCluster(
+        n_workers=workers or os.cpu_count(),
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=None,
+        silence_logs=logging.ERROR,
+    )
+    return Client(cluster)
+
+
+def grade_class(
+    course,
+    assignments=None,
+    students=None,
+    scheduler=None,
+    workers=None,
+    db_url=None,
+    force=False,
+    progress=True,
+):
+    """Autograde every chosen submission; returns {(student, assignment): error message} of failures."""
+    from dask.distributed import as_completed
+
+    course = Path(course).resolve()
+    directory = course_directory(course, db_url)
+    pairs = submissions(course, assignments, students)
+    if not pairs:
+        print(f"no submission to grade in {course / 'submitted'}")
+        return {}
+    ensure_generated(course, directory, sorted({assignment for _, assignment in pairs}))
+
+    failures = {}
+    with Gradebook(directory.db_url, directory.course_id) as gradebook:
+        todo = [pair for pair in pairs if force or not is_graded(course, gradebook, *pair)]
+        if len(todo) < len(pairs):
+            print(f"{len(pairs) - len(todo)} of {len(pairs)} submissions already autograded (--force to regrade)")
+        if not todo:
+            return failures
+        client = start_client(scheduler, workers)
+        try:
+            prepared = {
+                assignment: client.submit(
+                    prepare_assignment,
+                    assignment_task(course, assignment, directory.ignore),
+                    key=f"prepare/{assignment}",
+                )
+                for assignment in sorted({assignment for _, assignment in todo})
+            }
+            pairs_of = {}  # {task key: (student, assignment)}
+            futures = []
+            for student, assignment in todo:
+                task = student_task(course, student, assignment, directory.ignore)
+                key = f"grade/{student}/{assignment}"
+                futures.append(client.submit(grade_submission, task, prepared[assignment], key=key))
+                pairs_of[key] = (student, assignment)
+            bar = tqdm(as_completed(futures), total=len(futures), unit="submission", disable=not progress)
+            for future in bar:
+                key = pairs_of[future.key]
+                try:
+                    graded = future.result()
+                except Exception as error:  # nbgrader failed, timed out, or the worker died
+                    failures[key] = f"{type(error).__name__}: {error}"
+                    bar.write(f"{key[0]} {key[1]}: {failures[key].splitlines()[0]}")
+                else:
+                    record(course, gradebook, graded)
+                future.release()
+        finally:
+            cluster = getattr(client, "cluster", None)
+            client.close()
+            if cluster is not None:
+                cluster.close()
+    return failures
