@@ -127,6 +127,11 @@ def grad_log(grad, out, a):
 
 def grad_matmul(grad, out, a, b):
     ### BEGIN SOLUTION
+    if b.data.ndim == 2:
+        # A batch of rows times one matrix (every Linear layer): flatten the batch into rows,
+        # so each gradient is one large matrix product and b's needs no sum over the batch.
+        rows, grad_rows = a.data.reshape(-1, a.shape[-1]), grad.reshape(-1, grad.shape[-1])
+        return (grad_rows @ b.data.T).reshape(a.shape), rows.T @ grad_rows
     grad_a = grad @ np.swapaxes(b.data, -1, -2)
     grad_b = np.swapaxes(a.data, -1, -2) @ grad
     return unbroadcast(grad_a, a.shape), unbroadcast(grad_b, b.shape)

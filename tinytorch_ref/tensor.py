@@ -98,6 +98,11 @@ class Tensor:
     # Linear algebra and shapes.
     def matmul(self, other):
         other = as_tensor(other)
+        if other.data.ndim == 2:
+            # A batch of rows times one matrix (every Linear layer): one large matrix product
+            # is several times faster than numpy's loop over the batch.
+            rows = self.data.reshape(-1, self.shape[-1]) @ other.data
+            return Tensor.from_op(rows.reshape(*self.shape[:-1], -1), "matmul", (self, other))
         return Tensor.from_op(np.matmul(self.data, other.data), "matmul", (self, other))
 
     def __matmul__(self, other):
