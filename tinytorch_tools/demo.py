@@ -1,12 +1,12 @@
-"""The end-to-end demo: generate every assignment, autograde sample students with stock
-nbgrader in this course folder, print the gradebook, and train the reference TinyGPT."""
+"""The end-to-end demo: generate every assignment, autograde sample students (stock nbgrader
+on all cores, see grade_class.py) in this course folder, print the gradebook, and train the
+reference TinyGPT."""
 
 import subprocess
 import sys
 
-from tqdm import tqdm
-
 from . import classroom, paths, samples
+from .grade_class import grade_class
 from .report import score_table
 
 
@@ -22,13 +22,6 @@ def sample_submissions():
             yield f"sample-{student}", assignment, notebook
 
 
-def graded(submissions):
-    """Everything submitted, except the modules 01-10 of chain students (only their capstone is of interest)."""
-    for student, assignment, notebook in submissions:
-        if assignment == samples.CAPSTONE or not student.startswith("sample-chain-"):
-            yield student, assignment, notebook
-
-
 def demo(course=paths.ROOT):
     print("1. Generating every assignment into release/ (nbgrader generate_assignment)")
     classroom.generate_all(course)
@@ -36,11 +29,13 @@ def demo(course=paths.ROOT):
     print(f"2. Submitting {len(submissions)} sample notebooks into submitted/")
     for student, assignment, notebook in submissions:
         classroom.submit(course, student, assignment, notebook)
-    print("3. Autograding them (nbgrader autograde), one notebook at a time")
-    for student, assignment, _ in tqdm(list(graded(submissions)), unit="notebook"):
-        result = classroom.autograde(course, assignment, student)
-        if result.returncode != 0:
-            tqdm.write(f"   {student} {assignment}: nbgrader failed: {result.stderr.strip().splitlines()[-1]}")
+    print("3. Autograding them on all cores (python -m tinytorch_tools grade)")
+    chain = {student for student, _, _ in submissions if student.startswith("sample-chain-")}
+    others = {student for student, _, _ in submissions} - chain
+    failures = grade_class(course, students=sorted(others), force=True)
+    failures |= grade_class(course, [samples.CAPSTONE], sorted(chain), force=True)  # their 01-10 are known
+    for (student, assignment), error in sorted(failures.items()):
+        print(f"   {student} {assignment}: {error.splitlines()[0]}")
     print("4. The gradebook (gradebook.db); written answers await manual grading in the formgrader:\n")
     print(score_table(course))
     print("\n5. The reference TinyGPT (python -m tinytorch_ref), trained on random tokens:\n", flush=True)
