@@ -37,8 +37,7 @@ def test_a_bug_loses_exactly_the_tests_that_target_it(scores, bug):
 
 
 def outputs(course, student, assignment):
-    name = assignment.split("_", 1)[1]
-    notebook = nbformat.read(course / "autograded" / student / assignment / f"{name}.ipynb", as_version=4)
+    notebook = nbformat.read(classroom.notebook_in(course / "autograded" / student, assignment), as_version=4)
     for cell in notebook.cells:
         grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
         for output in cell.get("outputs", []):

@@ -11,6 +11,7 @@ import pytest
 from tinytorch.testing import PropertyFailed, check_gradients, check_property
 from tinytorch_ref import GRADIENT_RULES, Tensor
 from tinytorch_tools import paths
+from tinytorch_tools.classroom import notebook_in
 from tinytorch_tools.samples import source_notebook
 
 
@@ -22,7 +23,7 @@ def run_python(code, cwd):
 def student_folder(root, notebooks):
     """A student's course folder: one sibling folder per fetched assignment."""
     for assignment, notebook in notebooks.items():
-        path = root / assignment / f"{assignment.split('_', 1)[1]}.ipynb"
+        path = notebook_in(root, assignment)
         path.parent.mkdir(parents=True)
         if notebook is None:
             continue

@@ -21,9 +21,8 @@ def region_lines(source, begin, end):
 
 @pytest.mark.parametrize("assignment", classroom.assignments())
 def test_release_holds_no_solution_and_no_hidden_test(assignment):
-    name = assignment.split("_", 1)[1]
-    source = nbformat.read(paths.SOURCE / assignment / f"{name}.ipynb", as_version=4)
-    release = (paths.RELEASE / assignment / f"{name}.ipynb").read_text()
+    source = nbformat.read(classroom.notebook_in(paths.SOURCE, assignment), as_version=4)
+    release = classroom.notebook_in(paths.RELEASE, assignment).read_text()
     released_code = "\n".join(cell.source for cell in nbformat.reads(release, as_version=4).cells)
     code = "\n".join(cell.source for cell in source.cells)
     secret = region_lines(code, "### BEGIN SOLUTION", "### END SOLUTION") | region_lines(

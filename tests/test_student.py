@@ -2,7 +2,6 @@
 
 import nbformat
 import pytest
-from nbclient import NotebookClient
 
 from tinytorch_tools import classroom
 from tinytorch_tools.samples import source_notebook
@@ -13,7 +12,7 @@ def student_folder(tmp_path_factory):
     """A student's folder of fetched assignments, every one of them completed."""
     folder = tmp_path_factory.mktemp("student")
     for assignment in classroom.assignments():
-        path = folder / assignment / f"{assignment.split('_', 1)[1]}.ipynb"
+        path = classroom.notebook_in(folder, assignment)
         path.parent.mkdir()
         nbformat.write(source_notebook(assignment), path)
     return folder
@@ -21,11 +20,7 @@ def student_folder(tmp_path_factory):
 
 @pytest.mark.parametrize("assignment", classroom.assignments())
 def test_a_completed_notebook_runs_top_to_bottom_on_the_students_own_modules(student_folder, assignment):
-    path = student_folder / assignment / f"{assignment.split('_', 1)[1]}.ipynb"
-    notebook = nbformat.read(path, as_version=4)
-    NotebookClient(
-        notebook, timeout=300, kernel_name="python3", resources={"metadata": {"path": path.parent}}
-    ).execute()
+    notebook = classroom.run_as_student(classroom.notebook_in(student_folder, assignment))
     stderr = [
         output.text for cell in notebook.cells for output in cell.get("outputs", []) if output.get("name") == "stderr"
     ]

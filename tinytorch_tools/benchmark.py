@@ -15,7 +15,6 @@ from datetime import datetime
 from pathlib import Path
 
 import nbformat
-from nbclient import NotebookClient
 
 from . import classroom, samples
 
@@ -30,11 +29,7 @@ def cell_seconds(cell):
 
 def test_cell_seconds(folder, assignment):
     """{grade_id: seconds} of each test cell, running the completed notebook as a student."""
-    path = folder / assignment / f"{assignment.split('_', 1)[1]}.ipynb"
-    notebook = nbformat.read(path, as_version=4)
-    NotebookClient(
-        notebook, timeout=600, kernel_name="python3", resources={"metadata": {"path": path.parent}}
-    ).execute()
+    notebook = classroom.run_as_student(classroom.notebook_in(folder, assignment))
     return {
         cell.metadata.nbgrader["grade_id"]: cell_seconds(cell)
         for cell in notebook.cells
@@ -53,7 +48,7 @@ def benchmark():
         for assignment in classroom.assignments():
             notebook = samples.source_notebook(assignment)
             classroom.submit(course, "benchmark", assignment, notebook)
-            path = student / assignment / f"{assignment.split('_', 1)[1]}.ipynb"
+            path = classroom.notebook_in(student, assignment)
             path.parent.mkdir(parents=True)
             nbformat.write(notebook, path)
             start = time.perf_counter()

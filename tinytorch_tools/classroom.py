@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import nbformat
+from nbclient import NotebookClient
 from nbgrader.api import Gradebook
 
 from . import paths
@@ -16,6 +17,21 @@ def assignments():
     every = [paths.module_name(course_file)[0] for course_file in paths.course_files()]
     chosen = os.environ.get("TINYTORCH_ASSIGNMENTS")
     return [assignment for assignment in every if not chosen or assignment in chosen.split(",")]
+
+
+def notebook_in(folder, assignment):
+    """The notebook of `assignment` in a folder of assignments: folder/01_tensor/tensor.ipynb."""
+    return Path(folder) / assignment / f"{assignment.split('_', 1)[1]}.ipynb"
+
+
+def run_as_student(path, timeout=600):
+    """Execute the notebook at `path` top to bottom in its own folder, as Jupyter would."""
+    notebook = nbformat.read(path, as_version=4)
+    client = NotebookClient(
+        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": path.parent}}
+    )
+    client.execute()
+    return notebook
 
 
 def copy_course(folder):
@@ -35,8 +51,7 @@ def generate_all(course):
 
 def submit(course, student, assignment, notebook):
     """Put a student's notebook where `nbgrader collect` would: submitted/<student>/<assignment>/."""
-    name = assignment.split("_", 1)[1]
-    path = Path(course) / "submitted" / student / assignment / f"{name}.ipynb"
+    path = notebook_in(Path(course) / "submitted" / student, assignment)
     path.parent.mkdir(parents=True, exist_ok=True)
     nbformat.write(notebook, path)
     return path

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from . import paths
+from . import classroom, paths
 
 
 @dataclass(frozen=True)
@@ -36,13 +36,11 @@ BUGS = load_bugs()
 
 
 def source_notebook(assignment):
-    name = assignment.split("_", 1)[1]
-    return nbformat.read(paths.SOURCE / assignment / f"{name}.ipynb", as_version=4)
+    return nbformat.read(classroom.notebook_in(paths.SOURCE, assignment), as_version=4)
 
 
 def release_notebook(assignment):
-    name = assignment.split("_", 1)[1]
-    return nbformat.read(paths.RELEASE / assignment / f"{name}.ipynb", as_version=4)
+    return nbformat.read(classroom.notebook_in(paths.RELEASE, assignment), as_version=4)
 
 
 def buggy_notebook(bug):
