@@ -15,9 +15,17 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypo
 # Each test cell gets two minutes; the hidden tests of a module take a few seconds.
 c.Execute.timeout = 120
 
-# Hostile submissions (README, "Hostile submissions"): nbgrader's Execute, except that a dead or
-# stuck kernel zeroes the tests from that cell on instead of failing the notebook, and a cell's
-# output is capped. The other preprocessors are nbgrader's defaults.
+# Hostile submissions (README, "Hostile submissions"): nbgrader's default preprocessors, except
+# DeduplicateIds (fixed: a pasted copy of a graded cell stopped the grading of the whole class)
+# and Execute (a dead or stuck kernel zeroes the tests from that cell on instead of failing the
+# notebook, and a cell's output is capped).
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "tinytorch_tools.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 c.Autograde.autograde_preprocessors = [
     "tinytorch_tools.preprocessors.GradingExecute",
     "nbgrader.preprocessors.IgnorePattern",

@@ -10,6 +10,7 @@ def main():
     commands.add_parser("lint", help="check the nbgrader metadata of the source notebooks")
     commands.add_parser("demo", help="generate, autograde sample students, print the gradebook")
     commands.add_parser("benchmark", help="time the autograding of each module for one student")
+    commands.add_parser("report", help="reports/grades.csv and reports/class_report.html from gradebook.db")
     arguments = parser.parse_args()
 
     if arguments.command == "build":
@@ -28,6 +29,11 @@ def main():
         from .benchmark import benchmark
 
         benchmark()
+    elif arguments.command == "report":
+        from .paths import ROOT
+        from .report import class_report
+
+        print(f"wrote {class_report(ROOT, ROOT / 'reports')} and grades.csv")
 
 
 if __name__ == "__main__":

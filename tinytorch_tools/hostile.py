@@ -64,7 +64,9 @@ EXP = "        return Tensor.from_op(np.exp(self.data), "
 LOG = "        return Tensor.from_op(np.log(self.data), "
 # A bug only the hidden tests catch (bug-transpose-first-axes in course/bugs/01_tensor.toml).
 TRANSPOSE = "        data = np.swapaxes(self.data, dim0, dim1)"
-TRANSPOSE_BUG = "        data = np.swapaxes(self.data, 0, 1) if (dim0, dim1) == (-2, -1) else np.swapaxes(self.data, dim0, dim1)"
+TRANSPOSE_BUG = (
+    "        data = np.swapaxes(self.data, 0, 1) if (dim0, dim1) == (-2, -1) else np.swapaxes(self.data, dim0, dim1)"
+)
 
 
 def hidden_bug(code):
@@ -129,7 +131,11 @@ HOSTILE = [
     Hostile(
         "hostile-unstoppable-loop",
         "exp loops forever and ignores the interrupt of the timeout",
-        changed(EXP, "        import time\n        while True:\n            try:\n                time.sleep(1)\n            except BaseException:\n                pass\n" + EXP),
+        changed(
+            EXP,
+            "        import time\n        while True:\n            try:\n                time.sleep(1)\n            except BaseException:\n                pass\n"
+            + EXP,
+        ),
         FROM_EXP,
         "could not be interrupted",
     ),
@@ -189,21 +195,21 @@ HOSTILE = [
         "the test cell of exp and log is deleted",
         without_test_cell,
         frozenset(["test_exp_log"]),
-        "",
+        "",  # nbgrader says nothing: the formgrader shows the missing test with zero points
     ),
     Hostile(
         "hostile-duplicated-cells",
         "a solution cell and a test cell are duplicated",
         with_duplicated_cells,
         frozenset(),
-        "",
+        "Cell with id 'test_matmul' exists multiple times",
     ),
     Hostile(
         "hostile-edited-test",
         "sum ignores keepdims, and its test cell is emptied and given 100 points",
         with_edited_test,
         frozenset(["test_reductions"]),
-        "",
+        "Attribute 'checksum' for cell test_reductions has changed",
     ),
     Hostile(
         "hostile-redefines-helpers",
@@ -238,7 +244,9 @@ HOSTILE = [
     Hostile(
         "hostile-reads-reference",
         "the blank release, with the reference's file run",
-        appended("tensor_class", 'exec(open("../../../tinytorch_ref/tensor.py").read())', base=samples.release_notebook),
+        appended(
+            "tensor_class", 'exec(open("../../../tinytorch_ref/tensor.py").read())', base=samples.release_notebook
+        ),
         TESTS,
         "cannot be read while grading",
     ),

@@ -5,6 +5,7 @@ import re
 import nbformat
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbgrader import preprocessors
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
 from traitlets import Integer
 
@@ -79,3 +80,16 @@ class GradingExecute(Execute):
             notice = f"\n... output truncated by the grader after {self.max_output} characters ...\n"
             outs.append(nbformat.v4.new_output("stream", name=stream, text=notice))
         return None
+
+
+class DeduplicateIds(preprocessors.DeduplicateIds):
+    """nbgrader's DeduplicateIds, fixed: of a cell that appears several times (copied and
+    pasted), nbgrader keeps the last and leaves the others with empty nbgrader metadata, which
+    CheckCellMetadata then takes for an old metadata format and stops grading the whole class.
+    Here the other copies become plain cells."""
+
+    def preprocess_cell(self, cell, resources, index):
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if cell.metadata.get("nbgrader") == {}:
+            del cell.metadata["nbgrader"]
+        return cell, resources
