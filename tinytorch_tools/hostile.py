@@ -69,6 +69,15 @@ TRANSPOSE_BUG = (
 )
 
 
+UNSTOPPABLE = """        import time
+        while True:
+            try:
+                time.sleep(1)
+            except BaseException:
+                pass
+"""
+
+
 def hidden_bug(code):
     """The hidden-only transpose bug, with `code` appended to the to_array cell."""
 
@@ -131,11 +140,7 @@ HOSTILE = [
     Hostile(
         "hostile-unstoppable-loop",
         "exp loops forever and ignores the interrupt of the timeout",
-        changed(
-            EXP,
-            "        import time\n        while True:\n            try:\n                time.sleep(1)\n            except BaseException:\n                pass\n"
-            + EXP,
-        ),
+        changed(EXP, UNSTOPPABLE + EXP),
         FROM_EXP,
         "could not be interrupted",
     ),
