@@ -24,14 +24,15 @@ def autograded_tests(grades):
 def hostile_class(tmp_path_factory):
     course = classroom.copy_course(tmp_path_factory.mktemp("hostile"))
     with open(course / "nbgrader_config.py", "a") as config:
-        config.write("\nc.Execute.timeout = 30  # the infinite loops cost a timeout each\n")
+        config.write("\nc.Execute.timeout = 60  # the infinite loops cost a timeout each\n")
     classroom.nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
     for student in NORMAL:
         classroom.submit(course, student, ASSIGNMENT, samples.source_notebook(ASSIGNMENT))
     first = classroom.autograde(course, ASSIGNMENT)
     assert first.returncode == 0, first.stderr[-3000:]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        gradebook.find_grade("why_float64", "tensor", ASSIGNMENT, "manual-grade").manual_score = MANUAL_SCORE
+        grade = gradebook.find_grade("why_float64", "tensor", ASSIGNMENT, "manual-grade")
+        grade.manual_score, grade.needs_manual_grade = MANUAL_SCORE, False  # as the formgrader does
         gradebook.db.commit()
     before = classroom.scores(course)
     for submission in HOSTILE:
