@@ -126,6 +126,9 @@ class Sandbox:
     def __call__(self, event, arguments):
         if event == "exec":
             self.restore()
+            for stream in (sys.stdout, sys.stderr):
+                if isinstance(stream, CappedOutput):
+                    stream.written = 0
         elif event == "open":
             path, mode, flags = arguments
             self.check_path(path, writing=any(c in (mode or "") for c in "wax+") or bool((flags or 0) & WRITE_FLAGS))
@@ -140,6 +143,25 @@ class Sandbox:
             raise PermissionError(f"grading: {event} is not allowed while grading")
         elif event == "object.__setattr__" and arguments[1] == "__code__" and id(arguments[0]) in self.functions:
             raise PermissionError("grading: the test helpers cannot be changed")
+
+
+class CappedOutput:
+    """A stream that drops what a cell writes beyond `limit` characters before it leaves the
+    kernel: gigabytes printed would take minutes to reach nbgrader (which caps them too)."""
+
+    def __init__(self, stream, limit=1_000_000):
+        self.stream, self.limit, self.written = stream, limit, 0
+
+    def write(self, text):
+        self.written += len(text)
+        if self.written <= self.limit:
+            return self.stream.write(text)
+        if self.written - len(text) <= self.limit:
+            self.stream.write(f"\n... output truncated by the grader after {self.limit} characters ...\n")
+        return len(text)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
 
 
 def limit_memory(limit):
@@ -163,5 +185,6 @@ def start(reference, submitted, memory_limit=4 * 2**30):
     use_sources(GradingSources(graded, reference, chain))
     sys.meta_path.insert(0, ReferenceBlocker())
     limit_memory(memory_limit)
+    sys.stdout, sys.stderr = CappedOutput(sys.stdout), CappedOutput(sys.stderr)
     course = Path(reference).resolve().parent
     sys.addaudithook(Sandbox(course, [folder.parent, Path(submitted) / student], folder))

@@ -174,8 +174,8 @@ HOSTILE = [
     ),
     Hostile(
         "hostile-huge-output",
-        "prints 1 GiB when the first solution cell runs",
-        appended("to_array", 'for _ in range(1024):\n    print("x" * 2**20)'),
+        "prints 2 GiB when the first solution cell runs",
+        appended("to_array", 'for _ in range(2048):\n    print("x" * 2**20)'),
         frozenset(),
         "output truncated by the grader",
     ),

@@ -54,7 +54,8 @@ def grade_rows(course):
                                 "autograded": grade.cell.cell_type == "code",
                                 "score": grade.score,
                                 "max_score": grade.max_score,
-                                "needs_manual_grade": grade.needs_manual_grade,
+                                # flagged by nbgrader (written answers, deleted tests) and not graded yet
+                                "needs_manual_grade": grade.needs_manual_grade and grade.manual_score is None,
                             }
                         )
     return rows
