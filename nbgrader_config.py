@@ -15,12 +15,35 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypo
 # Each test cell gets two minutes; the hidden tests of a module take a few seconds.
 c.Execute.timeout = 120
 
+# Hostile submissions (README, "Hostile submissions"): nbgrader's default preprocessors, except
+# DeduplicateIds (fixed: a pasted copy of a graded cell stopped the grading of the whole class)
+# and Execute (a dead or stuck kernel zeroes the tests from that cell on instead of failing the
+# notebook, and a cell's output is capped).
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "tinytorch_tools.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "tinytorch_tools.preprocessors.GradingExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.GradingExecute.max_output = 1_000_000  # characters per cell
+kernel_memory = 4 * 2**30  # bytes of address space per grading kernel
+
 # Grading kernels build earlier modules from the reference and the module under test from
 # the student's own cells (tinytorch/_grading.py); this runs before the first cell.
 grading_mode = (
     "import tinytorch._grading; "
     f"tinytorch._grading.start(reference={str(course / 'tinytorch_ref')!r}, "
-    f"submitted={str(course / 'submitted')!r})"
+    f"submitted={str(course / 'submitted')!r}, memory_limit={kernel_memory})"
 )
 c.Execute.extra_arguments = [f"--IPKernelApp.exec_lines={grading_mode}"]
 

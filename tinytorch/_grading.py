@@ -4,11 +4,19 @@ While module N is graded, modules before N come from the reference solution, so 
 Tensor does not zero every later module; module N itself must come from the notebook being
 graded, and the reference package cannot be imported. The capstone is the exception: it is
 graded on the student's own submitted chain, because only a chain that fits together passes.
+
+A grading kernel also runs hostile code safely enough (SPEC §7): its memory is limited, it
+cannot read the reference, the source notebooks or other students' work, cannot write into the
+course folder outside its own, cannot start programs, and the test helpers and Hypothesis are
+put back as they were before every cell runs (`Sandbox`).
 """
 
 import importlib
 import importlib.abc
+import os
+import resource
 import sys
+import types
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -38,8 +46,13 @@ class GradingSources:
 
     def __init__(self, graded, reference, chain=None):
         self.graded = graded
-        self.reference = Path(reference)
         self.chain = chain
+        # Read now: once the sandbox is on, the reference folder cannot be opened.
+        self.reference = {
+            name: (Path(reference) / f"{name}.py").read_text()
+            for name in ORDER[: ORDER.index(graded)]
+            if (Path(reference) / f"{name}.py").exists()
+        }
 
     def runner(self, name):
         if ORDER.index(name) >= ORDER.index(self.graded):
@@ -49,8 +62,7 @@ class GradingSources:
             )
         if self.chain:
             return self.chain.runner(name)
-        path = self.reference / f"{name}.py"
-        return lambda module: run_reference_code(module, path)
+        return lambda module: run_reference_code(module, self.reference[name])
 
 
 class ReferenceBlocker(importlib.abc.MetaPathFinder):
@@ -64,26 +76,142 @@ class ReferenceBlocker(importlib.abc.MetaPathFinder):
 capstone = None
 
 
-def start(reference, submitted):
+# Modules whose names the tests rely on: put back as they were before every cell runs.
+PROTECTED = ["tinytorch.testing", "hypothesis", "hypothesis.strategies", "hypothesis.extra.numpy", "numpy"]
+# Audit events that start another program or load native code.
+FORBIDDEN = ("os.system", "os.exec", "os.fork", "os.forkpty", "os.posix_spawn", "os.spawn", "subprocess.Popen")
+FORBIDDEN += ("os.killpg", "signal.pthread_kill", "ctypes.dlopen", "ctypes.dlsym")
+# Audit events that change the file system at their first argument, (second for renames).
+CHANGES = ("os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.truncate", "os.utime")
+CHANGES += ("os.symlink", "os.link", "shutil.rmtree", "shutil.copyfile", "shutil.copymode", "shutil.move")
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
+
+
+def inside(path, folders):
+    return any(path == folder or path.startswith(folder + os.sep) for folder in folders)
+
+
+class Sandbox:
+    """An audit hook (which cannot be removed) guarding the course folder and the test helpers.
+
+    Under the course folder, the kernel may read only the student kit, the Python environment
+    and this student's own folders, and write only into the assignment folder it grades.
+    """
+
+    def __init__(self, course, student_folders, own_folder):
+        self.course = os.path.realpath(course)
+        kit = os.path.dirname(os.path.realpath(__file__))
+        prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+        self.readable = [kit, *prefixes, *(os.path.realpath(f) for f in student_folders)]
+        self.writable = [os.path.realpath(own_folder)]
+        self.saved = {}
+        for name in PROTECTED:
+            module = importlib.import_module(name)
+            self.saved[name] = (module, dict(vars(module)))
+        self.functions = {
+            id(value): value.__code__
+            for module, namespace in self.saved.values()
+            for value in namespace.values()
+            if isinstance(value, types.FunctionType)
+        }
+
+    def check_path(self, path, writing):
+        if isinstance(path, int) or path is None:
+            return
+        path = os.path.realpath(os.fsdecode(path))
+        if not inside(path, [self.course]) or inside(path, self.writable):
+            return
+        if writing or not inside(path, self.readable):
+            raise PermissionError(
+                f"grading: {path} is outside this submission's folder and cannot be "
+                f"{'written' if writing else 'read'} while grading"
+            )
+
+    def restore(self):
+        """Put back every name of the protected modules that a cell replaced or deleted."""
+        for name, (module, namespace) in self.saved.items():
+            sys.modules[name] = module
+            current = vars(module)
+            for key, value in namespace.items():
+                if current.get(key) is not value:
+                    current[key] = value
+
+    def __call__(self, event, arguments):
+        if event == "exec":
+            self.restore()
+            for stream in (sys.stdout, sys.stderr):
+                if isinstance(stream, CappedOutput):
+                    stream.written = 0
+        elif event == "open":
+            path, mode, flags = arguments
+            self.check_path(path, writing=any(c in (mode or "") for c in "wax+") or bool((flags or 0) & WRITE_FLAGS))
+        elif event == "sqlite3.connect":
+            self.check_path(arguments[0], writing=True)
+        elif event in CHANGES:
+            for path in arguments[:2] if event in ("os.rename", "os.link", "shutil.move") else arguments[:1]:
+                self.check_path(path, writing=True)
+        elif event == "os.kill" and arguments[0] != os.getpid():
+            raise PermissionError("grading: a grading kernel cannot signal other processes")
+        elif event.startswith(FORBIDDEN):
+            raise PermissionError(f"grading: {event} is not allowed while grading")
+        elif event == "object.__setattr__" and arguments[1] == "__code__" and id(arguments[0]) in self.functions:
+            raise PermissionError("grading: the test helpers cannot be changed")
+
+
+class CappedOutput:
+    """A stream that drops what a cell writes beyond `limit` characters before it leaves the
+    kernel: gigabytes printed would take minutes to reach nbgrader (which caps them too)."""
+
+    def __init__(self, stream, limit=1_000_000):
+        self.stream, self.limit, self.written = stream, limit, 0
+
+    def write(self, text):
+        self.written += len(text)
+        if self.written <= self.limit:
+            return self.stream.write(text)
+        if self.written - len(text) <= self.limit:
+            self.stream.write(f"\n... output truncated by the grader after {self.limit} characters ...\n")
+        return len(text)
+
+    def __getattr__(self, name):
+        return getattr(self.stream, name)
+
+
+def limit_memory(limit):
+    """Cap the kernel's address space: a memory bomb raises MemoryError instead of
+    exhausting the grading machine."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+
+def start(reference, submitted, memory_limit=4 * 2**30):
     """Enter grading mode for the assignment folder the kernel runs in."""
     global capstone
     folder = Path.cwd()
     graded = ASSIGNMENTS.get(folder.name)
     if graded is None:
         return
+    student = folder.parent.name
     chain = None
     if folder.name in GRADED_ON_OWN_CHAIN:
-        chain = StudentSources(Path(submitted) / folder.parent.name)
-        capstone = SwappedSources(graded, reference, chain, folder / f"{graded}.ipynb")
-    use_sources(GradingSources(graded, reference, chain))
+        chain = StudentSources(Path(submitted) / student)
+    sources = GradingSources(graded, reference, chain)
+    if chain:
+        capstone = SwappedSources(graded, sources.reference, chain, folder / f"{graded}.ipynb")
+    use_sources(sources)
     sys.meta_path.insert(0, ReferenceBlocker())
+    limit_memory(memory_limit)
+    sys.stdout, sys.stderr = CappedOutput(sys.stdout), CappedOutput(sys.stderr)
+    course = Path(reference).resolve().parent
+    sys.addaudithook(Sandbox(course, [folder.parent, Path(submitted) / student], folder))
 
 
 class SwappedSources:
     """The student's chain and capstone notebook, with some modules swapped for the reference."""
 
     def __init__(self, graded, reference, chain, notebook, swapped=()):
-        self.graded, self.reference, self.chain, self.notebook = graded, Path(reference), chain, notebook
+        self.graded, self.reference, self.chain, self.notebook = graded, reference, chain, notebook
         self.swapped = set(swapped)
 
     def swapping(self, names):
@@ -93,7 +221,7 @@ class SwappedSources:
         if name == self.graded:
             return lambda module: run_notebook_code(module, self.notebook)
         if name in self.swapped:
-            return lambda module: run_reference_code(module, self.reference / f"{name}.py")
+            return lambda module: run_reference_code(module, self.reference[name])
         return self.chain.runner(name)
 
 

@@ -57,9 +57,8 @@ def run_notebook_code(module, path):
             ) from error
 
 
-def run_reference_code(module, path):
-    """Run a reference module file; its source is deliberately kept out of tracebacks."""
-    source = path.read_text()
+def run_reference_code(module, source):
+    """Run the source of a reference module; it is deliberately kept out of tracebacks."""
     exec(compile(source, f"<reference {module.__name__}>", "exec"), module.__dict__)
 
 

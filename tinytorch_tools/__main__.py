@@ -27,6 +27,7 @@ def main():
     )
     benchmark_class.add_argument("--students", type=int, default=40, help="students in the class (default: 40)")
     benchmark_class.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    commands.add_parser("report", help="reports/grades.csv and reports/class_report.html from gradebook.db")
     arguments = parser.parse_args()
 
     if arguments.command == "build":
@@ -68,6 +69,11 @@ def main():
         from .benchmark import benchmark_class
 
         benchmark_class(arguments.students, arguments.workers)
+    elif arguments.command == "report":
+        from .paths import ROOT
+        from .report import class_report
+
+        print(f"wrote {class_report(ROOT, ROOT / 'reports')} and grades.csv")
 
 
 if __name__ == "__main__":

@@ -1,8 +1,12 @@
 """Reports read from the gradebook."""
 
+from collections import Counter
+from html import escape
 from pathlib import Path
 
 from nbgrader.api import Gradebook
+
+from .nbgrader_cli import nbgrader
 
 
 def submission_scores(course):
@@ -32,3 +36,96 @@ def score_table(course):
         possible = sum(maximum for _, maximum in filter(None, scores))
         lines.append(row(student, cells + [f"{earned:g}/{possible:g}"]))
     return "\n".join(lines)
+
+
+def grade_rows(course):
+    """One dict per grade cell of every submission in the gradebook."""
+    rows = []
+    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gradebook:
+        for assignment in gradebook.assignments:
+            for submission in assignment.submissions:
+                for notebook in submission.notebooks:
+                    for grade in notebook.grades:
+                        rows.append(
+                            {
+                                "student": submission.student.id,
+                                "assignment": assignment.name,
+                                "grade_id": grade.name,
+                                "autograded": grade.cell.cell_type == "code",
+                                "score": grade.score,
+                                "max_score": grade.max_score,
+                                # flagged by nbgrader (written answers, deleted tests) and not graded yet
+                                "needs_manual_grade": grade.needs_manual_grade and grade.manual_score is None,
+                            }
+                        )
+    return rows
+
+
+def plot(path, draw):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot
+
+    figure = draw(pyplot)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    pyplot.close(figure)
+
+
+def class_report(course, folder):
+    """reports/grades.csv (stock `nbgrader export`) and reports/class_report.html with its plots:
+    the score distribution per module, the hidden tests failed most often, and the written
+    answers that still need a manual grade."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    nbgrader("export", f"--to={folder / 'grades.csv'}", course=course)
+    table = submission_scores(course)
+    rows = grade_rows(course)
+    assignments = sorted({assignment for row in table.values() for assignment in row})
+
+    def distribution(pyplot):
+        figure, axes = pyplot.subplots(1, len(assignments), figsize=(4 * len(assignments), 3), squeeze=False)
+        for axis, assignment in zip(axes[0], assignments, strict=True):
+            scores = [row[assignment] for row in table.values() if assignment in row]
+            axis.hist([score for score, _ in scores], bins=10, range=(0, scores[0][1]), color="tab:blue")
+            axis.set(title=assignment, xlabel="points", ylabel="students")
+            axis.yaxis.get_major_locator().set_params(integer=True)
+        return figure
+
+    failures = Counter(
+        (row["assignment"], row["grade_id"]) for row in rows if row["autograded"] and row["score"] < row["max_score"]
+    ).most_common(15)
+
+    def failed_tests(pyplot):
+        figure, axis = pyplot.subplots(figsize=(8, 0.4 * len(failures) + 1))
+        labels = [f"{assignment}: {grade_id}" for (assignment, grade_id), _ in failures]
+        axis.barh(labels[::-1], [count for _, count in failures][::-1], color="tab:red")
+        axis.set(xlabel="submissions failing the test", title="tests failed most often")
+        axis.xaxis.get_major_locator().set_params(integer=True)
+        return figure
+
+    plot(folder / "score_distribution.png", distribution)
+    if failures:
+        plot(folder / "failed_tests.png", failed_tests)
+    manual = [row for row in rows if row["needs_manual_grade"]]
+
+    def listing(items):
+        return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>" if items else "<p>none</p>"
+
+    html = f"""<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>TinyTorch class report</title></head><body>
+<h1>TinyTorch class report</h1>
+<p>{len(table)} students, from {escape(str(Path(course).resolve() / "gradebook.db"))}. Grades: grades.csv.</p>
+<h2>Score distribution per module</h2>
+<img src="score_distribution.png" alt="score distribution per module">
+<pre>{escape(score_table(course))}</pre>
+<h2>Tests failed most often</h2>
+{'<img src="failed_tests.png" alt="tests failed most often">' if failures else ""}
+{listing([f"{assignment}: {grade_id}, failed by {count}" for (assignment, grade_id), count in failures])}
+<h2>Submissions needing manual grading</h2>
+{listing([f"{row['student']}, {row['assignment']}: {row['grade_id']}" for row in manual])}
+</body></html>
+"""
+    (folder / "class_report.html").write_text(html)
+    return folder / "class_report.html"
