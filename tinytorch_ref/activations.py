@@ -66,13 +66,13 @@ GELU_A = 0.044715
 
 class GELU(Activation):
     def forward(self, x):
-        t = np.tanh(GELU_C * (x.data + GELU_A * x.data**3))
-        return Tensor.from_op(0.5 * x.data * (1 + t), "gelu", (x,))
+        t = np.tanh(GELU_C * (x.data + GELU_A * x.data * x.data * x.data))
+        return Tensor.from_op(0.5 * x.data * (1 + t), "gelu", (x,), tanh=t)
 
 
 def grad_gelu(grad, out, x):
-    t = np.tanh(GELU_C * (x.data + GELU_A * x.data**3))
-    slope_of_t = (1 - t**2) * GELU_C * (1 + 3 * GELU_A * x.data**2)
+    t = out.ctx["tanh"]
+    slope_of_t = (1 - t * t) * GELU_C * (1 + 3 * GELU_A * x.data * x.data)
     return (grad * (0.5 * (1 + t) + 0.5 * x.data * slope_of_t),)
 
 
