@@ -243,24 +243,25 @@ def record(course, gradebook, graded):
         (staging / relative).parent.mkdir(parents=True, exist_ok=True)
         (staging / relative).write_bytes(data)
 
-    gradebook.update_or_create_student(student)
-    with warnings.catch_warnings():  # nbgrader's add_submission trips over SQLAlchemy's autoflush
+    # nbgrader's add_submission trips over SQLAlchemy's autoflush, which warns at the next query.
+    with warnings.catch_warnings():
         warnings.simplefilter("ignore", SAWarning)
+        gradebook.update_or_create_student(student)
         if graded.timestamp is not None:
             gradebook.update_or_create_submission(assignment, student, timestamp=graded.timestamp)
         else:
             gradebook.update_or_create_submission(assignment, student)
-    for name, result in graded.notebooks.items():
-        for grade_id, auto_score in result["grades"].items():
-            grade = gradebook.find_grade(grade_id, name, assignment, student)
-            grade.auto_score = auto_score
-            # Never touch a manual score; a manually graded cell is flagged for review, as in nbgrader.
-            grade.needs_manual_grade = grade.manual_score is not None or auto_score is None
-        for cell_id, auto_comment in result["comments"].items():
-            gradebook.find_comment(cell_id, name, assignment, student).auto_comment = auto_comment
-        notebook = gradebook.find_submission_notebook(name, assignment, student)
-        notebook.late_submission_penalty = result["late_penalty"]
-    gradebook.db.commit()
+        for name, result in graded.notebooks.items():
+            for grade_id, auto_score in result["grades"].items():
+                grade = gradebook.find_grade(grade_id, name, assignment, student)
+                grade.auto_score = auto_score
+                # Never touch a manual score; a manually graded cell is flagged for review, as in nbgrader.
+                grade.needs_manual_grade = grade.manual_score is not None or auto_score is None
+            for cell_id, auto_comment in result["comments"].items():
+                gradebook.find_comment(cell_id, name, assignment, student).auto_comment = auto_comment
+            notebook = gradebook.find_submission_notebook(name, assignment, student)
+            notebook.late_submission_penalty = result["late_penalty"]
+        gradebook.db.commit()
 
     shutil.rmtree(destination, ignore_errors=True)
     staging.rename(destination)
