@@ -149,10 +149,14 @@ def is_graded(course, gradebook, student, assignment):
 SCRATCH_GRADEBOOK = "scratch-gradebook.db"
 
 
+def scratch_db_url(course):
+    return f"sqlite:///{course / SCRATCH_GRADEBOOK}"
+
+
 def run_nbgrader(course, *arguments, timeout):
     """Stock nbgrader in a scratch course; command-line settings win over its nbgrader_config.py,
     so it never touches the course's real gradebook."""
-    db_url = f"sqlite:///{course / SCRATCH_GRADEBOOK}"
+    db_url = scratch_db_url(course)
     try:
         result = nbgrader(
             *arguments,
@@ -194,7 +198,7 @@ def autograde_in_process(course, assignment, student):
     student's code still runs in a kernel process of its own, under nbgrader's cell timeout."""
     from nbgrader.apps import NbGraderAPI
 
-    db_url = f"sqlite:///{course / SCRATCH_GRADEBOOK}"
+    db_url = scratch_db_url(course)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     config.CourseDirectory.root = str(course)
     config.CourseDirectory.db_url = db_url
