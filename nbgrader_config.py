@@ -15,10 +15,11 @@ c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypo
 # Each test cell gets two minutes; the hidden tests of a module take a few seconds.
 c.Execute.timeout = 120
 
-# Hostile submissions (README, "Hostile submissions"): nbgrader's default preprocessors, except
-# DeduplicateIds (fixed: a pasted copy of a graded cell stopped the grading of the whole class)
-# and Execute (a dead or stuck kernel zeroes the tests from that cell on instead of failing the
-# notebook, and a cell's output is capped).
+# Hostile submissions (README, "Threat model"): nbgrader's default preprocessors, except
+# DeduplicateIds (fixed: a pasted copy of a graded cell stopped the grading of the whole class),
+# Execute (the kernel runs in the OS sandbox; a dead or stuck kernel zeroes the tests from that
+# cell on instead of failing the notebook; every output channel is capped) and SanitizeHTML
+# (what a student's outputs and answers show in the formgrader and the feedback is inert).
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "tinytorch_tools.preprocessors.DeduplicateIds",
@@ -31,25 +32,22 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
+    "tinytorch_tools.preprocessors.SanitizeHTML",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.GradingExecute.max_output = 1_000_000  # characters per cell
-kernel_memory = 4 * 2**30  # bytes of address space per grading kernel
+# Each grading kernel runs in bubblewrap (tinytorch_tools/sandbox.py) with these limits; see
+# `Limits` there for the others. Set c.GradingExecute.sandbox = False only for trusted work.
+c.GradingExecute.limits = {"memory": 4 * 2**30, "processes": 64}
 
-# Grading kernels build earlier modules from the reference and the module under test from
-# the student's own cells (tinytorch/_grading.py); this runs before the first cell.
-grading_mode = (
-    "import tinytorch._grading; "
-    f"tinytorch._grading.start(reference={str(course / 'tinytorch_ref')!r}, "
-    f"submitted={str(course / 'submitted')!r}, memory_limit={kernel_memory})"
-)
-c.Execute.extra_arguments = [f"--IPKernelApp.exec_lines={grading_mode}"]
-
-# Feedback shows each failed hidden test's message, never the hidden test source.
+# Feedback shows each failed hidden test's message, never the hidden test source, and no
+# script or event handler of a student's output or answer.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "tinytorch_tools.preprocessors.HideHiddenTests",
+    "tinytorch_tools.preprocessors.SanitizeHTML",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+c.HTMLExporter.sanitize_html = True

@@ -1,37 +1,31 @@
-"""Autograding mode: nbgrader_config.py runs `start()` in every grading kernel before any cell.
+"""Autograding mode: the code that builds the tinytorch modules inside a grading kernel.
 
-While module N is graded, modules before N come from the reference solution, so one bug in
-Tensor does not zero every later module; module N itself must come from the notebook being
-graded, and the reference package cannot be imported. The capstone is the exception: it is
-graded on the student's own submitted chain, because only a chain that fits together passes.
+The grading kernel runs in the OS sandbox (tinytorch_tools/sandbox.py), which holds no course
+folder. Before any cell, nbgrader's kernel runs `start(folder)`: `folder/modules.json` is what
+the grader handed in (tinytorch_tools/handin.py). While module N is graded, modules before N
+are built from the reference code handed in, so one bug in Tensor does not zero every later
+module; module N must come from the notebook's own cells. The capstone is graded on the
+student's own chain, and its failures are explained by `find_breaking_module`.
 
-A grading kernel also runs hostile code safely enough (SPEC §7): its memory is limited, it
-cannot read the reference, the source notebooks or other students' work, cannot write into the
-course folder outside its own, cannot start programs, and the test helpers and Hypothesis are
-put back as they were before every cell runs (`Sandbox`).
+The sandbox is the boundary. What is here besides is a courtesy to honest output and a second
+layer: each cell's output is capped before it leaves the kernel, and the test helpers,
+Hypothesis and numpy are put back as they were before every cell runs.
 """
 
 import importlib
-import importlib.abc
-import os
-import resource
+import json
 import sys
 import types
 from contextlib import contextmanager
 from pathlib import Path
 
-from ._loader import (
-    ModuleUnavailable,
-    NotebookFinder,
-    StudentSources,
-    run_notebook_code,
-    run_reference_code,
-    use_sources,
-)
-from .modules import ASSIGNMENTS, MODULES
+from ._loader import ModuleUnavailable, NotebookFinder, run_cells, run_reference_code, use_sources
+from .modules import MODULES
 
 GRADED_ON_OWN_CHAIN = {"11_tinygpt"}
 ORDER = list(MODULES)
+MAX_OUTPUT = 1_000_000  # characters a cell may print or display before the kernel drops the rest
+MAX_ERROR = 10_000  # characters of an error's message, and of its traceback
 
 
 def unavailable(message):
@@ -41,91 +35,58 @@ def unavailable(message):
     return run
 
 
-class GradingSources:
-    """Earlier modules from the reference (or the student's chain); no later module at all."""
+class HandedInSources:
+    """The tinytorch modules while grading, from the handed-in code.
 
-    def __init__(self, graded, reference, chain=None):
-        self.graded = graded
-        self.chain = chain
-        # Read now: once the sandbox is on, the reference folder cannot be opened.
-        self.reference = {
-            name: (Path(reference) / f"{name}.py").read_text()
-            for name in ORDER[: ORDER.index(graded)]
-            if (Path(reference) / f"{name}.py").exists()
-        }
+    `swapped` names chain modules replaced by the reference one (to find the one that breaks).
+    """
+
+    def __init__(self, modules, swapped=()):
+        self.modules = modules
+        self.graded = modules["graded"]
+        self.chain = modules.get("chain")
+        self.swapped = set(swapped)
+
+    def swapping(self, names):
+        return HandedInSources(self.modules, names)
 
     def runner(self, name):
-        if ORDER.index(name) >= ORDER.index(self.graded):
-            return unavailable(
-                f"tinytorch.{name} cannot be imported while {MODULES[self.graded]} is graded: "
-                f"the code of tinytorch.{self.graded} must be in this notebook's own cells."
-            )
-        if self.chain:
-            return self.chain.runner(name)
-        return lambda module: run_reference_code(module, self.reference[name])
+        if self.chain and name in self.chain and name not in self.swapped:
+            entry = self.chain[name]
+            if "error" in entry:
+                return unavailable(entry["error"])
+            return lambda module: run_cells(module, entry["cells"], entry["notebook"])
+        if name in self.modules["reference"]:
+            source = self.modules["reference"][name]
+            return lambda module: run_reference_code(module, source)
+        return unavailable(
+            f"tinytorch.{name} cannot be imported while {MODULES[self.graded]} is graded: "
+            f"the code of tinytorch.{self.graded} must be in this notebook's own cells."
+        )
 
 
-class ReferenceBlocker(importlib.abc.MetaPathFinder):
-    def find_spec(self, fullname, path=None, target=None):
-        if fullname.partition(".")[0] == "tinytorch_ref":
-            raise ImportError("the reference solution cannot be imported while grading")
-        return None
-
-
-# While grading a capstone: what `find_breaking_module` needs to rebuild the chain.
-capstone = None
+# The handed-in sources while grading (None in a student's own Jupyter): the capstone's blame uses them.
+grading = None
 
 
 # Modules whose names the tests rely on: put back as they were before every cell runs.
 PROTECTED = ["tinytorch.testing", "hypothesis", "hypothesis.strategies", "hypothesis.extra.numpy", "numpy"]
-# Audit events that start another program or load native code.
-FORBIDDEN = ("os.system", "os.exec", "os.fork", "os.forkpty", "os.posix_spawn", "os.spawn", "subprocess.Popen")
-FORBIDDEN += ("os.killpg", "signal.pthread_kill", "ctypes.dlopen", "ctypes.dlsym")
-# Audit events that change the file system at their first argument, (second for renames).
-CHANGES = ("os.remove", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown", "os.truncate", "os.utime")
-CHANGES += ("os.symlink", "os.link", "shutil.rmtree", "shutil.copyfile", "shutil.copymode", "shutil.move")
-WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_APPEND | os.O_CREAT | os.O_TRUNC
 
 
-def inside(path, folders):
-    return any(path == folder or path.startswith(folder + os.sep) for folder in folders)
+class HelperGuard:
+    """An audit hook (which cannot be removed) that restores the test helpers before each cell."""
 
-
-class Sandbox:
-    """An audit hook (which cannot be removed) guarding the course folder and the test helpers.
-
-    Under the course folder, the kernel may read only the student kit, the Python environment
-    and this student's own folders, and write only into the assignment folder it grades.
-    """
-
-    def __init__(self, course, student_folders, own_folder):
-        self.course = os.path.realpath(course)
-        kit = os.path.dirname(os.path.realpath(__file__))
-        prefixes = {os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
-        self.readable = [kit, *prefixes, *(os.path.realpath(f) for f in student_folders)]
-        self.writable = [os.path.realpath(own_folder)]
+    def __init__(self):
         self.saved = {}
         for name in PROTECTED:
             module = importlib.import_module(name)
             self.saved[name] = (module, dict(vars(module)))
         self.functions = {
-            id(value): value.__code__
+            id(value)
             for module, namespace in self.saved.values()
             for value in namespace.values()
             if isinstance(value, types.FunctionType)
         }
-
-    def check_path(self, path, writing):
-        if isinstance(path, int) or path is None:
-            return
-        path = os.path.realpath(os.fsdecode(path))
-        if not inside(path, [self.course]) or inside(path, self.writable):
-            return
-        if writing or not inside(path, self.readable):
-            raise PermissionError(
-                f"grading: {path} is outside this submission's folder and cannot be "
-                f"{'written' if writing else 'read'} while grading"
-            )
 
     def restore(self):
         """Put back every name of the protected modules that a cell replaced or deleted."""
@@ -142,18 +103,6 @@ class Sandbox:
             for stream in (sys.stdout, sys.stderr):
                 if isinstance(stream, CappedOutput):
                     stream.written = 0
-        elif event == "open":
-            path, mode, flags = arguments
-            self.check_path(path, writing=any(c in (mode or "") for c in "wax+") or bool((flags or 0) & WRITE_FLAGS))
-        elif event == "sqlite3.connect":
-            self.check_path(arguments[0], writing=True)
-        elif event in CHANGES:
-            for path in arguments[:2] if event in ("os.rename", "os.link", "shutil.move") else arguments[:1]:
-                self.check_path(path, writing=True)
-        elif event == "os.kill" and arguments[0] != os.getpid():
-            raise PermissionError("grading: a grading kernel cannot signal other processes")
-        elif event.startswith(FORBIDDEN):
-            raise PermissionError(f"grading: {event} is not allowed while grading")
         elif event == "object.__setattr__" and arguments[1] == "__code__" and id(arguments[0]) in self.functions:
             raise PermissionError("grading: the test helpers cannot be changed")
 
@@ -162,7 +111,7 @@ class CappedOutput:
     """A stream that drops what a cell writes beyond `limit` characters before it leaves the
     kernel: gigabytes printed would take minutes to reach nbgrader (which caps them too)."""
 
-    def __init__(self, stream, limit=1_000_000):
+    def __init__(self, stream, limit=MAX_OUTPUT):
         self.stream, self.limit, self.written = stream, limit, 0
 
     def write(self, text):
@@ -177,52 +126,35 @@ class CappedOutput:
         return getattr(self.stream, name)
 
 
-def limit_memory(limit):
-    """Cap the kernel's address space: a memory bomb raises MemoryError instead of
-    exhausting the grading machine."""
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+def shorten(text, limit):
+    return text if len(text) <= limit else text[:limit] + f" ... ({len(text) - limit} more characters cut)"
 
 
-def start(reference, submitted, memory_limit=4 * 2**30):
-    """Enter grading mode for the assignment folder the kernel runs in."""
-    global capstone
-    folder = Path.cwd()
-    graded = ASSIGNMENTS.get(folder.name)
-    if graded is None:
-        return
-    student = folder.parent.name
-    chain = None
-    if folder.name in GRADED_ON_OWN_CHAIN:
-        chain = StudentSources(Path(submitted) / student)
-    sources = GradingSources(graded, reference, chain)
-    if chain:
-        capstone = SwappedSources(graded, sources.reference, chain, folder / f"{graded}.ipynb")
-    use_sources(sources)
-    sys.meta_path.insert(0, ReferenceBlocker())
-    limit_memory(memory_limit)
+def cap_displays_and_errors(shell):
+    """Cap what IPython sends as displays and errors, as CappedOutput does for streams."""
+    publish, show_traceback = shell.display_pub.publish, shell._showtraceback
+
+    def capped_publish(data, *args, **kwargs):
+        data = {kind: shorten(value, MAX_OUTPUT) if isinstance(value, str) else value for kind, value in data.items()}
+        return publish(data, *args, **kwargs)
+
+    def capped_traceback(etype, evalue, stb):
+        return show_traceback(etype, shorten(str(evalue), MAX_ERROR), [shorten("\n".join(stb), MAX_ERROR)])
+
+    shell.display_pub.publish, shell._showtraceback = capped_publish, capped_traceback
+
+
+def start(folder):
+    """Enter grading mode with the modules handed in at `folder`/modules.json."""
+    global grading
+    grading = HandedInSources(json.loads((Path(folder) / "modules.json").read_text()))
+    use_sources(grading)
     sys.stdout, sys.stderr = CappedOutput(sys.stdout), CappedOutput(sys.stderr)
-    course = Path(reference).resolve().parent
-    sys.addaudithook(Sandbox(course, [folder.parent, Path(submitted) / student], folder))
+    from IPython import get_ipython
 
-
-class SwappedSources:
-    """The student's chain and capstone notebook, with some modules swapped for the reference."""
-
-    def __init__(self, graded, reference, chain, notebook, swapped=()):
-        self.graded, self.reference, self.chain, self.notebook = graded, reference, chain, notebook
-        self.swapped = set(swapped)
-
-    def swapping(self, names):
-        return SwappedSources(self.graded, self.reference, self.chain, self.notebook, names)
-
-    def runner(self, name):
-        if name == self.graded:
-            return lambda module: run_notebook_code(module, self.notebook)
-        if name in self.swapped:
-            return lambda module: run_reference_code(module, self.reference[name])
-        return self.chain.runner(name)
+    if get_ipython() is not None:
+        cap_displays_and_errors(get_ipython())
+    sys.addaudithook(HelperGuard())
 
 
 @contextmanager
@@ -255,16 +187,14 @@ def find_breaking_module(check):
     Swaps the student's modules for the reference one at a time: the module whose swap
     makes the check pass is the one that breaks the chain.
     """
-    if capstone is None:
+    if grading is None or not grading.chain:
         return "To find the module that breaks it, run the tests of your notebooks 01-10 again."
-    earlier = ORDER[: ORDER.index(capstone.graded)]
+    earlier = ORDER[: ORDER.index(grading.graded)]
     for name in earlier:
-        if passes(check, capstone.swapping({name})):
+        if passes(check, grading.swapping({name})):
             return (
                 f"The chain breaks in {MODULES[name]}: with the reference {MODULES[name]} instead of yours, it passes."
             )
-    if passes(check, capstone.swapping(set(earlier))):
+    if passes(check, grading.swapping(set(earlier))):
         return "More than one of your modules 01-10 breaks it: with all of them from the reference, it passes."
-    return (
-        f"It fails even on the reference modules 01-10: the problem is in this notebook ({MODULES[capstone.graded]})."
-    )
+    return f"It fails even on the reference modules 01-10: the problem is in this notebook ({MODULES[grading.graded]})."

@@ -34,27 +34,38 @@ def exported_cells(notebook):
             yield number, cell.source
 
 
-def run_notebook_code(module, path):
-    """Run the module's cells of the notebook at `path` inside `module`."""
+def notebook_cells(path):
+    """[(cell number, source)] of the module's cells of the notebook at `path`."""
+    path = Path(path)
     if not path.exists():
         raise ModuleUnavailable(
-            f"{module.__name__} is built from your notebook {path}, which does not exist. "
+            f"{path.stem} is built from your notebook {path}, which does not exist. "
             f"Put assignment {path.parent.name} next to this one (same parent folder)."
         )
     try:
         notebook = nbformat.read(path, as_version=4)
     except Exception as error:
         raise ModuleUnavailable(f"{path} is not a readable notebook: {error}") from None
-    for number, source in exported_cells(notebook):
-        filename = f"{path.name}, cell {number}"
+    return list(exported_cells(notebook))
+
+
+def run_cells(module, cells, notebook):
+    """Run a notebook's module cells [(number, source)] inside `module`."""
+    for number, source in cells:
+        filename = f"{Path(notebook).name}, cell {number}"
         linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
         try:
             exec(compile(source, filename, "exec"), module.__dict__)
         except Exception as error:
             raise ModuleUnavailable(
-                f"{module.__name__} could not be built: cell {number} of your notebook {path} "
+                f"{module.__name__} could not be built: cell {number} of your notebook {notebook} "
                 f"raised {type(error).__name__}: {error}"
             ) from error
+
+
+def run_notebook_code(module, path):
+    """Run the module's cells of the notebook at `path` inside `module`."""
+    run_cells(module, notebook_cells(path), path)
 
 
 def run_reference_code(module, source):

@@ -1,13 +1,23 @@
 """nbgrader preprocessors of the course."""
 
+import json
 import re
+import tempfile
+from pathlib import Path
 
 import nbformat
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
+from nbconvert.preprocessors import sanitize
 from nbgrader import preprocessors
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Integer
+from traitlets import Bool, Dict, Integer
+
+from tinytorch._grading import MAX_ERROR, shorten
+
+from . import sandbox
+from .handin import hand_in, modules_for
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*\n?", re.DOTALL | re.MULTILINE)
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -34,21 +44,65 @@ def error_output(name, message):
     return nbformat.v4.new_output("error", ename=name, evalue=message, traceback=[f"{name}: {message}"])
 
 
-class GradingExecute(Execute):
-    """nbgrader's Execute, made to survive hostile submissions (SPEC §7).
+def cap_error(content):
+    """An error's name, message and traceback, each cut to a readable size."""
+    content["ename"] = shorten(str(content.get("ename", "")), 200)
+    content["evalue"] = shorten(str(content.get("evalue", "")), MAX_ERROR)
+    traceback = "\n".join(str(line) for line in content.get("traceback") or [])
+    content["traceback"] = [traceback if len(traceback) <= MAX_ERROR else "..." + traceback[-MAX_ERROR:]]
 
-    - When the kernel dies (`os._exit`, a crash, the memory limit) or cannot be interrupted
-      after a timeout, the notebook is still graded: that cell and every later one get an
-      error saying why, so their tests score zero and the tests before them keep their points.
-    - A cell keeps at most `max_output` characters of output: gigabytes printed by a
-      submission never reach the memory of the nbgrader process.
+
+UNSANDBOXED = "GRADED_WITHOUT_SANDBOX.txt"
+
+
+class GradingExecute(Execute):
+    """nbgrader's Execute, made for hostile submissions (SPEC §7).
+
+    - The kernel runs in the OS sandbox (`sandbox.py`), with the modules the graded one builds
+      on handed in as data (`handin.py`); it refuses to grade where no sandbox can run, unless
+      `sandbox` is False (trusted submissions only; the autograded folder then says so).
+    - When the kernel dies (`os._exit`, a crash, a limit) or cannot be interrupted after a
+      timeout, the notebook is still graded: that cell and every later one get an error saying
+      why, so their tests score zero and the tests before them keep their points.
+    - Every output channel is capped: a cell keeps at most `max_output` characters of streams,
+      displays and display updates, and an error at most a few thousand characters.
     """
 
     max_output = Integer(1_000_000, help="characters of output kept per cell").tag(config=True)
+    sandbox = Bool(True, help="run grading kernels in the OS sandbox; False for trusted submissions only").tag(
+        config=True
+    )
+    limits = Dict(help="resource limits of a sandboxed kernel (fields of tinytorch_tools.sandbox.Limits)").tag(
+        config=True
+    )
 
     def preprocess(self, nb, resources=None, km=None):
         self.stopped = None
-        return super().preprocess(nb, resources, km)
+        student, assignment = resources["nbgrader"]["student"], resources["nbgrader"]["assignment"]
+        course = CourseDirectory(config=self.config).root
+        if self.sandbox:
+            sandbox.require_sandbox()
+        else:
+            self.log.warning("Grading %s of %s WITHOUT the sandbox: for trusted submissions only", assignment, student)
+            (Path(resources["metadata"]["path"]) / UNSANDBOXED).write_text("graded without the OS sandbox\n")
+        with tempfile.TemporaryDirectory(prefix="tinytorch-grading-") as private:
+            handed_in = Path(private) / "grading"
+            handed_in.mkdir(mode=0o755)
+            hand_in(handed_in, modules_for(course, student, assignment, nb))
+            folder = sandbox.HANDED_IN if self.sandbox else str(handed_in)
+            self.handed_in = handed_in
+            self.extra_arguments = [
+                f"--IPKernelApp.exec_lines=import tinytorch._grading; tinytorch._grading.start({folder!r})"
+            ]
+            return super().preprocess(nb, resources, km)
+
+    def create_kernel_manager(self):
+        if not self.sandbox:
+            return super().create_kernel_manager()
+        self.kernel_manager_class = sandbox.SandboxedKernelManager
+        km = super().create_kernel_manager()
+        km.handed_in, km.limits = str(self.handed_in), sandbox.Limits(**self.limits)
+        return km
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
@@ -56,11 +110,11 @@ class GradingExecute(Execute):
         if self.stopped:
             cell.outputs = [error_output("NotRun", f"this cell was not run: {self.stopped}")]
             return cell, resources
-        self.kept, self.truncated = 0, set()
+        self.kept, self.truncated = 0, False
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self.stopped = f"the kernel stopped in cell {index + 1} (sys.exit, os._exit, a crash or out of memory)"
+            self.stopped = f"the kernel stopped in cell {index + 1} (sys.exit, os._exit, a crash or a limit)"
         except CellTimeoutError:
             self.stopped = f"cell {index + 1} ran longer than {self.timeout} s and could not be interrupted"
             run_sync(self.km.shutdown_kernel)(now=True)
@@ -68,18 +122,36 @@ class GradingExecute(Execute):
         cell.outputs.append(error_output("KernelStopped", self.stopped))
         return cell, resources
 
-    def output(self, outs, msg, display_id, cell_index):
+    def process_message(self, msg, cell, cell_index):
         content = msg["content"]
-        values = [content.get("text")] + list(content.get("data", {}).values())
-        self.kept += sum(len(value) for value in values if isinstance(value, str))
-        if self.kept <= self.max_output or msg["msg_type"] == "error":
-            return super().output(outs, msg, display_id, cell_index)
-        stream = content.get("name", "stdout")
-        if stream not in self.truncated:
-            self.truncated.add(stream)
-            notice = f"\n... output truncated by the grader after {self.max_output} characters ...\n"
-            outs.append(nbformat.v4.new_output("stream", name=stream, text=notice))
-        return None
+        if msg["msg_type"] == "error":
+            cap_error(content)
+        elif msg["msg_type"] in ("stream", "display_data", "update_display_data", "execute_result"):
+            self.kept += len(json.dumps(content.get("text") or content.get("data") or ""))
+            self.kept += len(json.dumps(content.get("metadata") or ""))
+            if self.kept > self.max_output:
+                if not self.truncated:
+                    self.truncated = True
+                    notice = f"\n... output truncated by the grader after {self.max_output} characters ...\n"
+                    cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=notice))
+                return None
+        return super().process_message(msg, cell, cell_index)
+
+    def on_cell_executed(self, **kwargs):
+        if kwargs["execute_reply"]["content"].get("status") == "error":
+            cap_error(kwargs["execute_reply"]["content"])
+        return super().on_cell_executed(**kwargs)
+
+
+class SanitizeHTML(sanitize.SanitizeHTML):
+    """nbconvert's SanitizeHTML on what a student controls: every output, raw cells and the
+    written answers (escaped, so the instructor sees what was attempted); the course's own
+    text stays as written."""
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "markdown" and not cell.metadata.get("nbgrader", {}).get("solution"):
+            return cell, resources
+        return super().preprocess_cell(cell, resources, index)
 
 
 class DeduplicateIds(preprocessors.DeduplicateIds):

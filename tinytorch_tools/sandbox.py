@@ -1,0 +1,224 @@
+"""The OS sandbox every student process runs in (SPEC §7; README, "Threat model").
+
+A grading kernel is started by bubblewrap in new mount, PID, IPC, UTS and network namespaces
+(and a new user namespace, or a real unprivileged uid when the grader runs as root), with
+limits set by the OS kernel. Its file system holds only:
+
+- the Python environment, read-only (and the student kit, read-only, if it is not installed in it);
+- `/grading`, read-only: the files the grader hands in (the kernel's connection file and the
+  code of the modules the graded one builds on), copied from a private folder of the grader;
+- `/home/student` (the working folder) and `/tmp`: small private tmpfs, gone with the kernel.
+
+The kernel talks to nbgrader over Jupyter's IPC transport: its sockets are files in
+`/home/student`, which nbgrader reaches through `/proc/<sandbox pid>/root`. Nothing else of the
+machine (the course, the gradebook, other students, other processes, the network) is in there.
+"""
+
+import functools
+import json
+import os
+import secrets
+import select
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import zmq
+import zmq.asyncio
+from jupyter_client.asynchronous import AsyncKernelClient
+from jupyter_client.manager import AsyncKernelManager
+from traitlets import DottedObjectName, Instance, Type, Unicode
+
+HOME = "/home/student"
+HANDED_IN = "/grading"
+CONNECTION_FILE = "kernel.json"
+MAX_MESSAGE = 64 * 2**20  # bytes: a larger message from the kernel closes its connection
+
+
+class SandboxUnavailable(RuntimeError):
+    """bubblewrap cannot run here; the message says why and what to do."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource limits of one sandboxed kernel, enforced by the OS kernel (setrlimit, tmpfs size)."""
+
+    memory: int = 4 * 2**30  # bytes of address space
+    processes: int = 64  # processes and threads
+    file_size: int = 256 * 2**20  # bytes in one file
+    cpu_seconds: int = 900  # of CPU time for the whole notebook
+    scratch: int = 512 * 2**20  # bytes of /home/student, and again of /tmp
+
+
+def python_environment():
+    """The folders Python needs, read-only: the environment and the interpreter it was made from."""
+    folders = {Path(p).resolve() for p in (sys.prefix, sys.base_prefix, sys.exec_prefix)}
+    folders.add(Path(sys.executable).resolve().parent.parent)
+    return sorted(str(f) for f in folders if not str(f).startswith("/usr"))
+
+
+def student_kit():
+    """The `tinytorch` package folder, when it is not inside the Python environment (an editable install)."""
+    import tinytorch
+
+    kit = Path(tinytorch.__file__).resolve().parent
+    return None if any(kit.is_relative_to(f) for f in python_environment()) else kit
+
+
+def bwrap_command(command, handed_in, limits, info_fd=None):
+    """The command line that runs `command` in the sandbox, with `handed_in` at /grading;
+    bubblewrap writes the sandbox's pid to `info_fd`."""
+    as_root = os.geteuid() == 0
+    arguments = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net"]
+    if info_fd is not None:
+        arguments += ["--info-fd", str(info_fd)]
+    arguments += ["--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"]
+    if as_root:
+        # A user namespace made by root maps to root: switch to a real, unused uid instead.
+        arguments += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+    else:
+        arguments += ["--unshare-user", "--uid", "65534", "--gid", "65534"]
+    arguments += ["--ro-bind", "/usr", "/usr", "--proc", "/proc", "--dev", "/dev"]
+    for link in ("bin", "lib", "lib64", "sbin"):
+        if Path(f"/{link}").is_symlink():
+            arguments += ["--symlink", os.readlink(f"/{link}"), f"/{link}"]
+    binds = {folder: folder for folder in python_environment()}
+    variables = {"HOME": HOME, "TMPDIR": "/tmp", "PATH": "/usr/bin:/bin", "LANG": "C.UTF-8"}
+    variables.update(PYTHONDONTWRITEBYTECODE="1", OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MPLBACKEND="agg")
+    for name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # see the machine's notes: needed on some CPUs
+        if name in os.environ:
+            variables[name] = os.environ[name]
+    kit = student_kit()
+    if kit:
+        binds[str(kit)] = f"/opt/kit/{kit.name}"
+        variables["PYTHONPATH"] = "/opt/kit"
+    binds[str(handed_in)] = HANDED_IN
+    for folder in sorted({str(a) for inside in binds.values() for a in Path(inside).parents if str(a) != "/"}):
+        arguments += ["--perms", "0755", "--dir", folder]  # bubblewrap would make them 0700
+    for outside, inside in binds.items():
+        arguments += ["--ro-bind", outside, inside]
+    for folder in (HOME, "/tmp"):
+        arguments += ["--perms", "1777", "--size", str(limits.scratch), "--tmpfs", folder]
+    arguments += ["--chdir", HOME, "--clearenv"]
+    for name, value in variables.items():
+        arguments += ["--setenv", name, value]
+    limit = ["prlimit", f"--as={limits.memory}", f"--nproc={limits.processes}", f"--fsize={limits.file_size}"]
+    limit += [f"--cpu={limits.cpu_seconds}", "--core=0", "--"]
+    if as_root:
+        uid = str(secrets.randbelow(2**30) + 2**20)  # its own uid: the process limit counts only its processes
+        limit += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all"]
+        limit += ["--bounding-set=-all", "--no-new-privs", "--"]
+    return arguments + ["--", *limit, *command]
+
+
+@functools.cache
+def unavailable_reason():
+    """None when bubblewrap can sandbox a process here, else why not and what to install."""
+    if sys.platform != "linux":
+        return f"the grading sandbox needs Linux (bubblewrap); this is {sys.platform}"
+    for program in ("bwrap", "prlimit", "setpriv"):
+        if shutil.which(program) is None:
+            return f"`{program}` is not installed: install bubblewrap and util-linux (Debian: apt install bubblewrap)"
+    probe = Path(__file__).parent  # any folder will do as the handed-in one
+    result = subprocess.run(
+        bwrap_command([sys.executable, "-c", "pass"], probe, Limits()), capture_output=True, text=True, timeout=60
+    )
+    if result.returncode != 0:
+        return f"bubblewrap cannot start a sandbox here ({result.stderr.strip()}); it needs user namespaces enabled"
+    return None
+
+
+def require_sandbox():
+    reason = unavailable_reason()
+    if reason:
+        raise SandboxUnavailable(
+            f"Refusing to grade: {reason}. Student code runs only in the OS sandbox. To grade trusted "
+            "submissions without isolation (never students' work), pass --GradingExecute.sandbox=False "
+            "(nbgrader autograde) or --no-sandbox (python -m tinytorch_tools grade)."
+        )
+
+
+class SandboxSockets:
+    """Connects to the kernel's IPC sockets through the sandbox's root, and caps message sizes."""
+
+    sandbox_root = ""  # /proc/<pid>/root of the sandbox's first process
+
+    def _make_url(self, channel):
+        url = super()._make_url(channel)
+        return url.replace("ipc://", f"ipc://{self.sandbox_root}", 1)
+
+
+class SandboxedKernelClient(SandboxSockets, AsyncKernelClient):
+    pass
+
+
+class SandboxedKernelManager(SandboxSockets, AsyncKernelManager):
+    """A Jupyter kernel started in the sandbox. `handed_in` is the grader's private folder
+    that appears read-only at /grading (the connection file is written there)."""
+
+    handed_in = Unicode()
+    limits = Instance(Limits, args=())
+    client_class = DottedObjectName("tinytorch_tools.sandbox.SandboxedKernelClient")
+    client_factory = Type(klass=SandboxedKernelClient)
+
+    @property
+    def kernel_spec(self):
+        spec = super().kernel_spec
+        if spec is not None:
+            spec.interrupt_mode = "message"  # no signal reaches a kernel in a new session
+        return spec
+
+    async def _async_pre_start_kernel(self, **kw):
+        kw.pop("cwd", None)
+        self.transport, self.ip = "ipc", f"{HOME}/.kernel"
+        self.connection_file = str(Path(self.handed_in) / CONNECTION_FILE)
+        self._info = os.pipe()
+        return await super()._async_pre_start_kernel(**kw)
+
+    def write_connection_file(self, **kwargs):
+        super().write_connection_file(**kwargs)
+        os.chmod(self.connection_file, 0o644)  # for the sandbox's uid; the folder around it is private
+
+    def format_kernel_cmd(self, extra_arguments=None):
+        command = super().format_kernel_cmd(extra_arguments)
+        command = [f"{HANDED_IN}/{CONNECTION_FILE}" if part == self.connection_file else part for part in command]
+        return bwrap_command(command, self.handed_in, self.limits, info_fd=self._info[1])
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        read, write = self._info
+        try:
+            # The kernel's own stdout and stderr are the student's: never on the grader's screen.
+            quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+            await super()._async_launch_kernel(kernel_cmd, pass_fds=(write,), **dict(kw, **quiet))
+        finally:
+            os.close(write)
+        try:
+            self.sandbox_root = f"/proc/{read_child_pid(read)}/root"
+        finally:
+            os.close(read)
+
+    _launch_kernel = _async_launch_kernel
+
+    def client(self, **kwargs):
+        context = zmq.asyncio.Context()
+        context.setsockopt(zmq.MAXMSGSIZE, MAX_MESSAGE)
+        client = super().client(context=context, **kwargs)
+        client.sandbox_root = self.sandbox_root
+        return client
+
+
+def read_child_pid(fd, timeout=30):
+    """The pid (outside) of the sandbox's first process, from bubblewrap's --info-fd."""
+    data = b""
+    while True:
+        ready, _, _ = select.select([fd], [], [], timeout)
+        chunk = os.read(fd, 4096) if ready else b""
+        if not chunk:
+            raise SandboxUnavailable(f"bubblewrap did not start the sandbox: {data.decode(errors='replace')}")
+        data += chunk
+        try:
+            return json.loads(data)["child-pid"]
+        except json.JSONDecodeError:
+            continue
