@@ -14,6 +14,8 @@ from nbgrader.api import Gradebook
 from tinytorch_tools import classroom, samples
 from tinytorch_tools.grade_class import grade_class
 from tinytorch_tools.nbgrader_cli import environment, nbgrader
+from tinytorch_tools.preprocessors import UNSANDBOXED
+from tinytorch_tools.report import class_report, unsandboxed
 
 ASSIGNMENTS = [assignment for assignment in ("01_tensor", "02_autograd") if assignment in classroom.assignments()]
 
@@ -118,6 +120,24 @@ def test_a_rerun_regrades_only_resubmissions_and_keeps_manual_grades(graded_clas
             if grade.name in written
         )
         assert submission.score == submission.max_score
+
+
+def test_only_grading_without_the_sandbox_leaves_the_marker_and_the_report_lists_it(graded_class, tmp_path):
+    course, _ = graded_class
+    assignment = ASSIGNMENTS[0]
+    marker = course / "autograded" / "reference" / assignment / UNSANDBOXED
+    assert unsandboxed(course) == []  # the command grades in the sandbox by default
+
+    result = grade_command(course, assignment, "--students", "reference", "--no-sandbox", "--force", "--workers", "1")
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert "WITHOUT the OS sandbox" in result.stderr
+    assert marker.exists() and unsandboxed(course) == [("reference", assignment)]
+    section = class_report(course, tmp_path / "reports").read_text().split("<h2>Graded without the OS sandbox</h2>")[1]
+    assert f"<li>reference, {assignment}</li>" in section and "<p>none</p>" not in section
+
+    failures = grade_class(course, [assignment], students=["reference"], workers=1, force=True, progress=False)
+    assert not failures
+    assert not marker.exists() and unsandboxed(course) == []
 
 
 @pytest.fixture

@@ -1,15 +1,18 @@
 """Hostile and broken submissions (SPEC §7), graded with stock nbgrader in one class with a
 normal student and one whose manual grade is already in the gradebook."""
 
+import hashlib
 import json
+import socket
 import sqlite3
 
 import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from tinytorch_tools import classroom, hostile, samples
-from tinytorch_tools.hostile import ASSIGNMENT, HOSTILE
+from tinytorch_tools import classroom, hostile, paths, samples
+from tinytorch_tools.hostile import ASSIGNMENT, ATTACKS, HOSTILE
+from tinytorch_tools.nbgrader_cli import nbgrader
 
 pytestmark = pytest.mark.skipif(ASSIGNMENT not in classroom.assignments(), reason="01_tensor is not graded")
 NORMAL = ["reference", "manual-grade"]
@@ -20,11 +23,25 @@ def autograded_tests(grades):
     return {grade_id: score for grade_id, score in grades.items() if grade_id.startswith("test_")}
 
 
+def fingerprint(folder, skip=()):
+    """{path: sha256} of every file under `folder`, but for the top-level entries in `skip`."""
+    return {
+        str(path.relative_to(folder)): hashlib.sha256(path.read_bytes()).hexdigest()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.relative_to(folder).parts[0] not in skip
+    }
+
+
+def outside_the_submissions(course):
+    """What no submission may change: the course (but what nbgrader writes) and the installed kit."""
+    return fingerprint(course, skip={"autograded", "gradebook.db", "feedback"}), fingerprint(paths.ROOT / "tinytorch")
+
+
 @pytest.fixture(scope="module")
 def hostile_class(tmp_path_factory):
     course = classroom.copy_course(tmp_path_factory.mktemp("hostile"))
     with open(course / "nbgrader_config.py", "a") as config:
-        config.write("\nc.Execute.timeout = 60  # the infinite loops cost a timeout each\n")
+        config.write("\nc.Execute.timeout = 30  # the infinite loops cost a timeout each\n")
     classroom.nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
     for student in NORMAL:
         classroom.submit(course, student, ASSIGNMENT, samples.source_notebook(ASSIGNMENT))
@@ -35,9 +52,12 @@ def hostile_class(tmp_path_factory):
         grade.manual_score, grade.needs_manual_grade = MANUAL_SCORE, False  # as the formgrader does
         gradebook.db.commit()
     before = classroom.scores(course)
-    for submission in HOSTILE:
-        hostile.submit(course, submission)
-    result = classroom.autograde(course, ASSIGNMENT)
+    with socket.create_server(("127.0.0.1", 0)) as listener:  # a service of the grading machine
+        for submission in HOSTILE:
+            hostile.submit(course, submission, port=listener.getsockname()[1])
+        untouched = outside_the_submissions(course)
+        result = classroom.autograde(course, ASSIGNMENT)
+    assert outside_the_submissions(course) == untouched, "a submission changed files outside its own"
     return course, result, before, classroom.scores(course)
 
 
@@ -51,7 +71,9 @@ def test_the_rest_of_the_class_is_graded_and_no_grade_is_lost(hostile_class):
     with sqlite3.connect(course / "gradebook.db") as database:
         assert database.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     failed = {line.rsplit("'", 2)[-2] for line in result.stderr.splitlines() if "for student '" in line}
-    assert failed == {h.student for h in HOSTILE if h.graded is False and h.build() is not None}, failed
+    assert failed == {h.student for h in HOSTILE if h.graded is False and hostile.build(h, course, 1) is not None}, (
+        failed
+    )
 
 
 def test_no_hostile_submission_touched_other_students_files(hostile_class):
@@ -97,3 +119,35 @@ def test_class_report_names_failing_tests_and_manual_grading(hostile_class, tmp_
             assert png.format == "PNG"
     grades = (tmp_path / "grades.csv").read_text()
     assert all(f",{student}," in grades for student in NORMAL + ["hostile-crash"])
+
+
+def autograded_outputs(course, student):
+    path = course / "autograded" / student / ASSIGNMENT / "tensor.ipynb"
+    return json.dumps([c.get("outputs", []) for c in json.loads(path.read_text())["cells"]])
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_every_way_out_of_the_sandbox_is_blocked(hostile_class, attack):
+    course, *_ = hostile_class
+    outputs = autograded_outputs(course, "hostile-escapes")
+    assert f"attack {attack}: blocked" in outputs, f"{attack!r} was not blocked"
+    line = outputs.split(f"attack {attack}: blocked")[1].split(")")[0]
+    assert not any(mistake in line for mistake in ("NameError", "TypeError", "SyntaxError")), f"{attack}: {line}"
+
+
+def test_every_output_channel_is_capped(hostile_class):
+    course, *_ = hostile_class
+    for student in ("hostile-huge-error", "hostile-display-updates", "hostile-huge-output"):
+        size = (course / "autograded" / student / ASSIGNMENT / "tensor.ipynb").stat().st_size
+        assert size < 3_000_000, f"{student}: the autograded notebook has {size} bytes"
+
+
+def test_student_html_is_inert_in_the_formgrader_and_the_feedback(hostile_class):
+    course, *_ = hostile_class
+    result = nbgrader("generate_feedback", ASSIGNMENT, "--student=hostile-scripts", course=course, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    feedback = (course / "feedback" / "hostile-scripts" / ASSIGNMENT / "tensor.html").read_text()
+    autograded = (course / "autograded" / "hostile-scripts" / ASSIGNMENT / "tensor.ipynb").read_text()
+    for shown in (feedback, autograded):
+        assert "<script>alert" not in shown and "<img src=x onerror" not in shown
+    assert "Because of precision." in feedback

@@ -1,6 +1,7 @@
 """`python -m tinytorch_tools <command>`: the instructor's commands for this course."""
 
 import argparse
+import sys
 
 
 def main():
@@ -22,6 +23,12 @@ def main():
     grade.add_argument("--db", metavar="URL", help="gradebook URL (default: db_url of nbgrader_config.py)")
     grade.add_argument("--force", action="store_true", help="regrade submissions that are already autograded")
     grade.add_argument("--course", default=".", help="the course folder (default: the current folder)")
+    grade.add_argument(
+        "--no-sandbox",
+        dest="sandbox",
+        action="store_false",
+        help="grade trusted submissions without the OS sandbox (never students' work)",
+    )
     benchmark_class = commands.add_parser(
         "benchmark-class", help="time a synthetic class: serial stock nbgrader autograde against `grade`"
     )
@@ -30,6 +37,16 @@ def main():
     commands.add_parser("report", help="reports/grades.csv and reports/class_report.html from gradebook.db")
     arguments = parser.parse_args()
 
+    from .sandbox import SandboxUnavailable
+
+    try:
+        run(arguments)
+    except SandboxUnavailable as error:
+        print(error, file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def run(arguments):
     if arguments.command == "build":
         from .build import build
 
@@ -52,7 +69,14 @@ def main():
         benchmark_gpt()
     elif arguments.command == "grade":
         from .grade_class import grade_class
+        from .preprocessors import UNSANDBOXED
 
+        if not arguments.sandbox:
+            print(
+                "WARNING: --no-sandbox: these grades come from kernels run WITHOUT the OS sandbox "
+                f"(trusted submissions only); each autograded folder gets {UNSANDBOXED}",
+                file=sys.stderr,
+            )
         failures = grade_class(
             arguments.course,
             arguments.assignments,
@@ -61,6 +85,7 @@ def main():
             workers=arguments.workers,
             db_url=arguments.db,
             force=arguments.force,
+            sandbox=arguments.sandbox,
         )
         for (student, assignment), error in sorted(failures.items()):
             print(f"FAILED {student} {assignment}: {error}")

@@ -2,9 +2,11 @@
 whole class, serially with stock nbgrader and in parallel with `python -m tinytorch_tools grade`.
 
 `benchmark`, for each module: the wall time of stock `nbgrader autograde` on the reference submission
-(kernel start included), and the time of its test cells (visible and hidden tests), read
-from the execution timestamps Jupyter records. `benchmark-class`: both wall times of a synthetic
-class and the speed-up. Nothing here is asserted: it is a report.
+(kernel start included), with the OS sandbox and without it (`--GradingExecute.sandbox=False`),
+one after the other in alternating order, and their ratio; then the time of its test cells
+(visible and hidden tests), read from the execution timestamps Jupyter records. A failed autograde
+shows as nan. `benchmark-class`: both wall times of a synthetic class and the speed-up. Nothing here
+is asserted: it is a report.
 """
 
 import os
@@ -17,6 +19,8 @@ from pathlib import Path
 import nbformat
 
 from . import classroom, samples
+from .nbgrader_cli import nbgrader
+from .sandbox import require_sandbox
 
 
 def cell_seconds(cell):
@@ -37,28 +41,48 @@ def test_cell_seconds(folder, assignment):
     }
 
 
+def autograde_seconds(course, assignment, sandbox):
+    """Wall time of stock `nbgrader autograde` of the benchmark student, with or without the OS sandbox."""
+    switch = [] if sandbox else ["--GradingExecute.sandbox=False"]
+    start = time.perf_counter()
+    result = nbgrader(
+        "autograde", assignment, "--create", "--force", "--student=benchmark", *switch, course=course, check=False
+    )
+    return time.perf_counter() - start if result.returncode == 0 else float("nan")
+
+
+def both_ways(course, assignment, sandbox_first):
+    """{sandbox: seconds} of the autograde with the sandbox (True) and without (False), in the given order."""
+    order = (True, False) if sandbox_first else (False, True)
+    return {sandbox: autograde_seconds(course, assignment, sandbox) for sandbox in order}
+
+
 def benchmark():
+    require_sandbox()
     scratch = Path(tempfile.mkdtemp(prefix="tinytorch-benchmark-"))
     try:
         course = classroom.copy_course(scratch / "course")
         classroom.generate_all(course)
         student = scratch / "student"
-        print(f"{'module':<16}{'autograde (s)':>14}{'test cells (s)':>16}  slowest test cell")
-        total = 0.0
-        for assignment in classroom.assignments():
+        header = f"{'module':<16}{'sandbox (s)':>12}{'no sandbox (s)':>16}{'ratio':>7}{'test cells (s)':>16}"
+        print(f"{header}  slowest test cell")
+        totals = {True: 0.0, False: 0.0}
+        for index, assignment in enumerate(classroom.assignments()):
             notebook = samples.source_notebook(assignment)
             classroom.submit(course, "benchmark", assignment, notebook)
             path = classroom.notebook_in(student, assignment)
             path.parent.mkdir(parents=True)
             nbformat.write(notebook, path)
-            start = time.perf_counter()
-            classroom.autograde(course, assignment, "benchmark")
-            seconds = time.perf_counter() - start
-            total += seconds
+            seconds = both_ways(course, assignment, sandbox_first=index % 2 == 0)
+            for sandbox in totals:
+                totals[sandbox] += seconds[sandbox]
             cells = test_cell_seconds(student, assignment)
             slowest = max(cells, key=cells.get)
-            print(f"{assignment:<16}{seconds:>14.1f}{sum(cells.values()):>16.1f}  {slowest} ({cells[slowest]:.1f} s)")
-        print(f"{'one student':<16}{total:>14.1f}")
+            print(
+                f"{assignment:<16}{seconds[True]:>12.1f}{seconds[False]:>16.1f}{seconds[True] / seconds[False]:>6.2f}x"
+                f"{sum(cells.values()):>16.1f}  {slowest} ({cells[slowest]:.1f} s)"
+            )
+        print(f"{'one student':<16}{totals[True]:>12.1f}{totals[False]:>16.1f}{totals[True] / totals[False]:>6.2f}x")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -14,6 +14,10 @@ manual grades stay and every stock command works on the gradebook afterwards.
 A run can be interrupted and started again: a submission is skipped when its autograded
 folder and gradebook entry are there and not older than the submission (nbgrader's own rule),
 and the files of a submission are moved into place only after its scores are committed.
+
+Every grading kernel runs in the OS sandbox (`sandbox.py`); with `sandbox=False` (trusted
+submissions only) nbgrader's GradingExecute grades without it and leaves its marker file
+(`preprocessors.UNSANDBOXED`) in the autograded folder, which `report` lists.
 """
 
 import fnmatch
@@ -36,6 +40,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from tinytorch._grading import GRADED_ON_OWN_CHAIN
 
 from .nbgrader_cli import nbgrader
+from .sandbox import require_sandbox
 
 TASK_TIMEOUT = 600  # seconds for `nbgrader generate_assignment`; autograde has nbgrader's cell timeout
 
@@ -192,16 +197,18 @@ def prepare_assignment(task, timeout=TASK_TIMEOUT):
         )
 
 
-def autograde_in_process(course, assignment, student):
+def autograde_in_process(course, assignment, student, sandbox=True):
     """Stock `nbgrader autograde` through nbgrader's own Python API (what formgrader calls), in
     this worker process: it saves starting Python and nbgrader for every submission. The
-    student's code still runs in a kernel process of its own, under nbgrader's cell timeout."""
+    student's code still runs in a kernel process of its own, under nbgrader's cell timeout,
+    in the OS sandbox unless `sandbox` is False."""
     from nbgrader.apps import NbGraderAPI
 
     db_url = scratch_db_url(course)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     config.CourseDirectory.root = str(course)
     config.CourseDirectory.db_url = db_url
+    config.GradingExecute.sandbox = sandbox
     api = NbGraderAPI(CourseDirectory(config=config), config=config)
     result = api.autograde(assignment, student, force=True, create=True)
     if not result["success"]:
@@ -209,13 +216,13 @@ def autograde_in_process(course, assignment, student):
     return db_url
 
 
-def grade_submission(task, prepared):
+def grade_submission(task, prepared, sandbox=True):
     """Autograde one student's assignment with stock `nbgrader autograde` in a private scratch course."""
     with tempfile.TemporaryDirectory(prefix="tinytorch-grade-") as scratch:
         course = Path(scratch)
         write_files(course, prepared.files)
         write_files(course, task.files)
-        db_url = autograde_in_process(course, task.assignment, task.student)
+        db_url = autograde_in_process(course, task.assignment, task.student, sandbox)
 
         autograded = course / "autograded" / task.student / task.assignment
         files = {
@@ -317,8 +324,12 @@ def grade_class(
     db_url=None,
     force=False,
     progress=True,
+    sandbox=True,
 ):
-    """Autograde every chosen submission; returns {(student, assignment): error message} of failures."""
+    """Autograde every chosen submission; returns {(student, assignment): error message} of failures.
+
+    Kernels run in the OS sandbox unless `sandbox` is False. On a local cluster, raises
+    SandboxUnavailable before any work if it cannot run here; with a scheduler, each worker checks."""
     from dask.distributed import as_completed
 
     course = Path(course).resolve()
@@ -327,6 +338,8 @@ def grade_class(
     if not pairs:
         print(f"no submission to grade in {course / 'submitted'}")
         return {}
+    if sandbox and not scheduler:
+        require_sandbox()
     ensure_generated(course, directory, sorted({assignment for _, assignment in pairs}))
 
     failures = {}
@@ -351,7 +364,7 @@ def grade_class(
             for student, assignment in todo:
                 task = student_task(course, student, assignment, directory.ignore)
                 key = f"grade/{student}/{assignment}"
-                futures.append(client.submit(grade_submission, task, prepared[assignment], key=key))
+                futures.append(client.submit(grade_submission, task, prepared[assignment], sandbox, key=key))
                 pairs_of[key] = (student, assignment)
             bar = tqdm(as_completed(futures), total=len(futures), unit="submission", disable=not progress)
             for future in bar:

@@ -8,6 +8,7 @@ normal students (tests/test_hostile.py): the hostile one loses exactly `loses`, 
 """
 
 import copy
+import inspect
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -112,22 +113,110 @@ def with_edited_test():
     return notebook
 
 
-WRITES = """
-import os
-import shutil
-for attack in (
-    lambda: open("../../../gradebook.db", "w").write("garbage"),
-    lambda: os.remove("../../../gradebook.db"),
-    lambda: open("../reference/tensor.ipynb", "w").write("garbage"),
-    lambda: shutil.rmtree("../../../submitted/reference"),
-    lambda: os.kill(os.getppid(), 9),
-    lambda: os.system("rm -rf ../../../submitted"),
-):
+# Ways out of the sandbox that a search engine knows, each tried by one submission (the reference
+# solution, so it deserves full marks). `{course}` is the real course folder and `{port}` a port
+# open on the grading machine's loopback; each attack raises when it is blocked.
+ATTACKS = {
+    "read the gradebook by its path": 'open("{course}/gradebook.db", "rb").read()',
+    "read the reference by its path": 'open("{course}/tinytorch_ref/tensor.py").read()',
+    "read the reference next to the working folder": 'open("../../../tinytorch_ref/tensor.py").read()',
+    "read another student's submission": 'open("{course}/submitted/reference/01_tensor/tensor.ipynb").read()',
+    "open relative to a folder descriptor": 'os.open("{course}/gradebook.db"[1:], os.O_RDONLY, dir_fd=os.open("/", os.O_RDONLY))',
+    "delete the gradebook": 'os.remove("{course}/gradebook.db")',
+    "zero grades with sqlite3": 'sqlite3.connect("file:{course}/gradebook.db?mode=rw", uri=True).execute("UPDATE grade SET auto_score = 0")',
+    "find nbgrader's folder through /proc": "next(p for p in os.listdir('/proc') if p.isdigit() and b'nbgrader' in open(f'/proc/{{p}}/cmdline', 'rb').read())",
+    "signal nbgrader": "os.kill(next(int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) > os.getpid() + 10**6), 9)",
+    "signal nbgrader with a pidfd": "signal.pidfd_send_signal(os.pidfd_open(os.getppid()), signal.SIGKILL)",
+    "append to the installed kit": 'open(tinytorch.testing.__file__, "a").write("\\n")',
+    "write into the Python environment": 'open(os.path.join(os.path.dirname(np.__file__), "x.py"), "w").write("")',
+    "overwrite the handed-in modules": 'open("/grading/modules.json", "w").write("{{}}")',
+    "a shell writes into the course": 'subprocess.run(["/bin/sh", "-c", "echo pwned > {course}/pwned"], check=True)',
+    "a shell started without an audit event": "(lambda r, w: (os.waitpid(_posixsubprocess.fork_exec([b'/bin/sh', b'-c', b'echo pwned > {course}/pwned'], [b'/bin/sh'], True, (w,), None, None, -1, -1, -1, -1, -1, -1, r, w, False, False, -1, None, None, -1, -1, None, False), 0), open('{course}/pwned')))(*os.pipe())",
+    "connect to the grading machine": 'socket.create_connection(("127.0.0.1", {port}), timeout=5)',
+    "connect to the internet": 'socket.create_connection(("1.1.1.1", 53), timeout=5)',
+    "raise the memory limit": "resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))",
+    "become root": "os.setuid(0)",
+}
+
+ESCAPE = """
+import os, signal, socket, sqlite3, subprocess, resource, _posixsubprocess
+import numpy as np
+import tinytorch.testing
+
+for name, attack in {attacks!r}.items():
     try:
-        attack()
-    except PermissionError as error:
-        print(error)
+        exec(attack)
+    except BaseException as error:
+        print(f"attack {{name}}: blocked ({{type(error).__name__}})")
+    else:
+        print(f"attack {{name}}: SUCCEEDED")
 """
+
+
+def escape(course, port):
+    """The reference solution, with every attack tried when its first solution cell runs."""
+    attacks = {name: code.format(course=course, port=port) for name, code in ATTACKS.items()}
+    return appended("to_array", ESCAPE.format(attacks=attacks))()
+
+
+STEAL = """
+import os
+top = [f"/{{name}}" for name in os.listdir("/") if name not in ("proc", "sys", "dev", "usr")]
+found = [os.path.join(root, "tensor.py") for folder in top for root, _, _ in os.walk(folder) if root.endswith("tinytorch_ref")]
+for path in found + ["{course}/tinytorch_ref/tensor.py"]:
+    exec(open(path).read())
+"""
+
+FORK_BOMB = """
+import os, time
+children = 0
+while children < 10_000:
+    try:
+        if os.fork() == 0:
+            time.sleep(3600)
+            os._exit(0)
+    except OSError as error:
+        print(f"fork bomb stopped after {children} processes: {error}")
+        break
+    children += 1
+"""
+
+FILL_DISK = """
+for folder in (".", "/tmp"):
+    try:
+        with open(f"{folder}/filler", "wb") as filler:
+            for _ in range(4096):
+                filler.write(bytes(2**20))
+    except OSError as error:
+        print(f"the disk did not fill: {error}")
+"""
+
+HUGE_ERROR = 'raise ValueError("x" * 30_000_000)'
+
+# Bypasses the kernel's own caps (they are the student's to undo): nbgrader caps again.
+DISPLAY_UPDATES = """
+import sys
+from IPython import get_ipython
+from IPython.display import display
+
+sys.stdout = sys.stdout.stream
+shell = get_ipython()
+del shell.display_pub.publish
+handle = display("small", display_id=True)
+for _ in range(6):
+    handle.update("x" * 1_000_000)
+print("y" * 3_000_000)
+"""
+
+SCRIPT = "<script>alert('pwned')</script><img src=x onerror=\"alert('pwned')\">"
+
+
+def with_scripts():
+    """Scripts in an HTML output and in the written answer."""
+    notebook = appended("to_array", f"from IPython.display import HTML, display\n\ndisplay(HTML({SCRIPT!r}))")()
+    cell(notebook, "why_float64").source = f"Because of precision. {SCRIPT}"
+    return notebook
+
 
 HOSTILE = [
     Hostile(
@@ -244,7 +333,7 @@ HOSTILE = [
         "the blank release, with the reference Tensor imported",
         appended("tensor_class", "from tinytorch_ref.tensor import Tensor", base=samples.release_notebook),
         TESTS,
-        "the reference solution cannot be imported while grading",
+        "No module named 'tinytorch_ref'",
     ),
     Hostile(
         "hostile-reads-reference",
@@ -253,21 +342,69 @@ HOSTILE = [
             "tensor_class", 'exec(open("../../../tinytorch_ref/tensor.py").read())', base=samples.release_notebook
         ),
         TESTS,
-        "cannot be read while grading",
+        "No such file or directory",
     ),
     Hostile(
-        "hostile-writes-outside",
-        "the reference solution, which also overwrites the gradebook, other students' files, kills nbgrader",
-        appended("to_array", WRITES),
+        "hostile-escapes",
+        "the reference solution, which also tries every way out of the sandbox (ATTACKS)",
+        escape,
         frozenset(),
-        "cannot be written while grading",
+        "blocked",
+    ),
+    Hostile(
+        "hostile-steals-reference",
+        "the blank release, which looks for the reference everywhere and runs it",
+        lambda course, port: appended("tensor_class", STEAL.format(course=course), base=samples.release_notebook)(),
+        TESTS,
+        "No such file or directory",
+    ),
+    Hostile(
+        "hostile-fork-bomb",
+        "the reference solution, which also forks until it cannot",
+        appended("to_array", FORK_BOMB),
+        frozenset(),
+        "fork bomb stopped after",
+    ),
+    Hostile(
+        "hostile-fills-disk",
+        "the reference solution, which also writes 4 GiB files in its folder and /tmp",
+        appended("to_array", FILL_DISK),
+        frozenset(),
+        "the disk did not fill",
+    ),
+    Hostile(
+        "hostile-huge-error",
+        "the reference solution, whose first cell raises an error of 30,000,000 characters",
+        appended("to_array", HUGE_ERROR),
+        frozenset(),
+        "more characters cut",
+    ),
+    Hostile(
+        "hostile-display-updates",
+        "the reference solution, which undoes the kernel's output caps and sends 9,000,000 characters",
+        appended("to_array", DISPLAY_UPDATES),
+        frozenset(),
+        "output truncated by the grader",
+    ),
+    Hostile(
+        "hostile-scripts",
+        "the reference solution, with a script in an HTML output and in the written answer",
+        with_scripts,
+        frozenset(),
+        "",  # the script shows as text
     ),
 ]
 
 
-def submit(course, hostile):
+def build(hostile, course, port):
+    """The hostile submission; some attacks need the course folder and a port of the machine."""
+    parameters = inspect.signature(hostile.build).parameters
+    return hostile.build(course, port) if parameters else hostile.build()
+
+
+def submit(course, hostile, port=1):
     """Put the hostile submission into submitted/<student>/01_tensor/, as `nbgrader collect` would."""
-    submission = hostile.build()
+    submission = build(hostile, Path(course).resolve(), port)
     if submission is None or isinstance(submission, str):
         folder = Path(course) / "submitted" / hostile.student / ASSIGNMENT
         folder.mkdir(parents=True, exist_ok=True)

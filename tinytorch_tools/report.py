@@ -7,6 +7,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from .nbgrader_cli import nbgrader
+from .preprocessors import UNSANDBOXED
 
 
 def submission_scores(course):
@@ -61,6 +62,12 @@ def grade_rows(course):
     return rows
 
 
+def unsandboxed(course):
+    """(student, assignment) of every autograded submission whose kernel ran without the OS sandbox."""
+    markers = sorted((Path(course) / "autograded").glob(f"*/*/{UNSANDBOXED}"))
+    return [(marker.parent.parent.name, marker.parent.name) for marker in markers]
+
+
 def plot(path, draw):
     import matplotlib
 
@@ -75,8 +82,8 @@ def plot(path, draw):
 
 def class_report(course, folder):
     """reports/grades.csv (stock `nbgrader export`) and reports/class_report.html with its plots:
-    the score distribution per module, the hidden tests failed most often, and the written
-    answers that still need a manual grade."""
+    the score distribution per module, the hidden tests failed most often, the written
+    answers that still need a manual grade, and the submissions graded without the OS sandbox."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     nbgrader("export", f"--to={folder / 'grades.csv'}", course=course)
@@ -109,6 +116,9 @@ def class_report(course, folder):
     if failures:
         plot(folder / "failed_tests.png", failed_tests)
     manual = [row for row in rows if row["needs_manual_grade"]]
+    trusted = unsandboxed(course)
+    if trusted:
+        print(f"WARNING: {len(trusted)} submission(s) graded without the OS sandbox: see their section of the report")
 
     def listing(items):
         return "<ul>" + "".join(f"<li>{escape(item)}</li>" for item in items) + "</ul>" if items else "<p>none</p>"
@@ -125,6 +135,10 @@ def class_report(course, folder):
 {listing([f"{assignment}: {grade_id}, failed by {count}" for (assignment, grade_id), count in failures])}
 <h2>Submissions needing manual grading</h2>
 {listing([f"{row['student']}, {row['assignment']}: {row['grade_id']}" for row in manual])}
+<h2>Graded without the OS sandbox</h2>
+<p>Autograded submissions whose kernels ran without isolation (<code>--no-sandbox</code>, trusted work only;
+marked by {UNSANDBOXED} in their autograded folder):</p>
+{listing([f"{student}, {assignment}" for student, assignment in trusted])}
 </body></html>
 """
     (folder / "class_report.html").write_text(html)
