@@ -147,7 +147,9 @@ def test_student_html_is_inert_in_the_formgrader_and_the_feedback(hostile_class)
     result = nbgrader("generate_feedback", ASSIGNMENT, "--student=hostile-scripts", course=course, check=False)
     assert result.returncode == 0, result.stderr[-2000:]
     feedback = (course / "feedback" / "hostile-scripts" / ASSIGNMENT / "tensor.html").read_text()
-    autograded = (course / "autograded" / "hostile-scripts" / ASSIGNMENT / "tensor.ipynb").read_text()
-    for shown in (feedback, autograded):
+    notebook = nbformat.read(course / "autograded" / "hostile-scripts" / ASSIGNMENT / "tensor.ipynb", as_version=4)
+    answers = [c.source for c in notebook.cells if c.cell_type == "markdown"]
+    outputs = json.dumps([c.get("outputs", []) for c in notebook.cells])  # (the code itself is not HTML)
+    for shown in (feedback, outputs, *answers):
         assert "<script>alert" not in shown and "<img src=x onerror" not in shown
     assert "Because of precision." in feedback

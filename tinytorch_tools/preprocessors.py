@@ -148,6 +148,8 @@ class SanitizeHTML(sanitize.SanitizeHTML):
     written answers (escaped, so the instructor sees what was attempted); the course's own
     text stays as written."""
 
+    enabled = Bool(True)
+
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type == "markdown" and not cell.metadata.get("nbgrader", {}).get("solution"):
             return cell, resources
