@@ -153,3 +153,26 @@ def test_student_html_is_inert_in_the_formgrader_and_the_feedback(hostile_class)
     for shown in (feedback, outputs, *answers):
         assert "<script>alert" not in shown and "<img src=x onerror" not in shown
     assert "Because of precision." in feedback
+
+
+def test_under_grade_too_no_way_out_and_nothing_outside_changes(tmp_path):
+    """The same escapes, graded by `python -m tinytorch_tools grade` on a dask worker."""
+    from tinytorch_tools.grade_class import grade_class
+
+    course = classroom.copy_course(tmp_path / "course")
+    classroom.submit(course, "reference", ASSIGNMENT, samples.source_notebook(ASSIGNMENT))
+    escapes = next(h for h in HOSTILE if h.student == "hostile-escapes")
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        hostile.submit(course, escapes, port=listener.getsockname()[1])
+        assert not grade_class(course, [ASSIGNMENT], workers=1, progress=False)
+    with socket.create_server(("127.0.0.1", 0)) as listener:
+        hostile.submit(course, escapes, port=listener.getsockname()[1])  # resubmitted: graded again
+        untouched = outside_the_submissions(course)
+        assert not grade_class(course, [ASSIGNMENT], ["hostile-escapes"], workers=1, progress=False)
+    assert outside_the_submissions(course) == untouched
+    outputs = autograded_outputs(course, "hostile-escapes")
+    assert all(f"attack {attack}: blocked" in outputs for attack in ATTACKS), outputs[:3000]
+    scores = classroom.scores(course)
+    for student in ("reference", "hostile-escapes"):
+        grades = autograded_tests(scores[student, ASSIGNMENT])
+        assert all(score == maximum for score, maximum in grades.values()), (student, grades)

@@ -95,12 +95,12 @@ def bwrap_command(command, handed_in, limits, info_fd=None):
         binds[str(kit)] = f"/opt/kit/{kit.name}"
         variables["PYTHONPATH"] = "/opt/kit"
     binds[str(handed_in)] = HANDED_IN
+    for folder in (HOME, "/tmp"):  # first: the environment may live under /tmp, bound into this one
+        arguments += ["--perms", "1777", "--size", str(limits.scratch), "--tmpfs", folder]
     for folder in sorted({str(a) for inside in binds.values() for a in Path(inside).parents if str(a) != "/"}):
         arguments += ["--perms", "0755", "--dir", folder]  # bubblewrap would make them 0700
     for outside, inside in binds.items():
         arguments += ["--ro-bind", outside, inside]
-    for folder in (HOME, "/tmp"):
-        arguments += ["--perms", "1777", "--size", str(limits.scratch), "--tmpfs", folder]
     arguments += ["--chdir", HOME, "--clearenv"]
     for name, value in variables.items():
         arguments += ["--setenv", name, value]
