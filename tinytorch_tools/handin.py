@@ -15,17 +15,16 @@ into `modules.json` of a private folder that appears read-only at /grading in th
 import json
 from pathlib import Path
 
-from tinytorch._grading import GRADED_ON_OWN_CHAIN
+from tinytorch._grading import GRADED_ON_OWN_CHAIN, ORDER
 from tinytorch._loader import ModuleUnavailable, exported_cells, notebook_cells
-from tinytorch.modules import ASSIGNMENTS, MODULES, notebook_path
+from tinytorch.modules import ASSIGNMENTS, notebook_path
 
-ORDER = list(MODULES)
 FILE = "modules.json"
 
 
 def chain_entry(folder, name):
     """The cells of the student's notebook for module `name`, or why it cannot be built."""
-    label = f"{MODULES[name]}/{name}.ipynb"
+    label = str(notebook_path(Path(), name))
     try:
         return {"notebook": label, "cells": notebook_cells(notebook_path(folder, name))}
     except ModuleUnavailable as error:
@@ -44,7 +43,10 @@ def modules_for(course, student, assignment, notebook):
     if assignment in GRADED_ON_OWN_CHAIN:
         submitted = Path(course) / "submitted" / student
         modules["chain"] = {name: chain_entry(submitted, name) for name in earlier}
-        modules["chain"][graded] = {"notebook": f"{assignment}/{graded}.ipynb", "cells": list(exported_cells(notebook))}
+        modules["chain"][graded] = {
+            "notebook": str(notebook_path(Path(), graded)),
+            "cells": list(exported_cells(notebook)),
+        }
     return modules
 
 

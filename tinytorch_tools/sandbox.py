@@ -141,7 +141,7 @@ def require_sandbox():
 
 
 class SandboxSockets:
-    """Connects to the kernel's IPC sockets through the sandbox's root, and caps message sizes."""
+    """Connects to the kernel's IPC sockets through the sandbox's root."""
 
     sandbox_root = ""  # /proc/<pid>/root of the sandbox's first process
 
