@@ -122,6 +122,8 @@ ATTACKS = {
     "read the reference next to the working folder": 'open("../../../tinytorch_ref/tensor.py").read()',
     "read another student's submission": 'open("{course}/submitted/reference/01_tensor/tensor.ipynb").read()',
     "open relative to a folder descriptor": 'os.open("{course}/gradebook.db"[1:], os.O_RDONLY, dir_fd=os.open("/", os.O_RDONLY))',
+    "read the gradebook through /proc/1/root": 'open("/proc/1/root{course}/gradebook.db", "rb").read()',
+    "follow a symlink into the course": 'os.symlink("{course}/gradebook.db", "link") or open("link", "rb").read()',
     "delete the gradebook": 'os.remove("{course}/gradebook.db")',
     "zero grades with sqlite3": 'sqlite3.connect("file:{course}/gradebook.db?mode=rw", uri=True).execute("UPDATE grade SET auto_score = 0")',
     "find nbgrader's folder through /proc": "next(p for p in os.listdir('/proc') if p.isdigit() and b'nbgrader' in open(f'/proc/{{p}}/cmdline', 'rb').read())",
@@ -132,6 +134,9 @@ ATTACKS = {
     "overwrite the handed-in modules": 'open("/grading/modules.json", "w").write("{{}}")',
     "a shell writes into the course": 'subprocess.run(["/bin/sh", "-c", "echo pwned > {course}/pwned"], check=True)',
     "a shell started without an audit event": "(lambda r, w: (os.waitpid(_posixsubprocess.fork_exec([b'/bin/sh', b'-c', b'echo pwned > {course}/pwned'], [b'/bin/sh'], True, (w,), None, None, -1, -1, -1, -1, -1, -1, r, w, False, False, -1, None, None, -1, -1, None, False), 0), open('{course}/pwned')))(*os.pipe())",
+    "a program started by os.posix_spawn writes into the course": '(os.waitpid(os.posix_spawn("/bin/sh", ["sh", "-c", "echo pwned > {course}/pwned"], {{}}), 0), open("{course}/pwned"))',
+    "signal every process it may": "os.kill(-1, signal.SIGKILL)",
+    "a raw kill system call": "libc = ctypes.CDLL(None, use_errno=True)\nif libc.syscall(62, os.getppid(), 9) != 0:\n    raise OSError(ctypes.get_errno(), 'kill')",
     "connect to the grading machine": 'socket.create_connection(("127.0.0.1", {port}), timeout=5)',
     "connect to the internet": 'socket.create_connection(("1.1.1.1", 53), timeout=5)',
     "raise the memory limit": "resource.setrlimit(resource.RLIMIT_AS, (resource.RLIM_INFINITY, resource.RLIM_INFINITY))",
@@ -139,7 +144,7 @@ ATTACKS = {
 }
 
 ESCAPE = """
-import os, signal, socket, sqlite3, subprocess, resource, _posixsubprocess
+import ctypes, os, signal, socket, sqlite3, subprocess, resource, _posixsubprocess
 import numpy as np
 import tinytorch.testing
 
