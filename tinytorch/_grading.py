@@ -1,21 +1,17 @@
-"""Autograding mode: the code that builds the tinytorch modules inside a grading kernel.
+"""Autograding mode: the code that builds the tinytorch modules in the student process.
 
-The grading kernel runs in the OS sandbox (tinytorch_tools/sandbox.py), which holds no course
-folder. Before any cell, nbgrader's kernel runs `start(folder)`: `folder/modules.json` is what
-the grader handed in (tinytorch_tools/handin.py). While module N is graded, modules before N
-are built from the reference code handed in, so one bug in Tensor does not zero every later
-module; module N must come from the notebook's own cells. The capstone is graded on the
-student's own chain, and its failures are explained by `find_breaking_module`.
-
-The sandbox is the boundary. What is here besides is a courtesy to honest output and a second
-layer: each cell's output is capped before it leaves the kernel, and the test helpers,
-Hypothesis and numpy are put back as they were before every cell runs.
+The student process (`_student.py`) runs in the OS sandbox (tinytorch_tools/sandbox.py), which
+holds no course folder. It first runs `start(folder)`: `folder/modules.json` is what the grader
+handed in (tinytorch_tools/handin.py). While module N is graded, modules before N are built
+from the reference code handed in, so one bug in Tensor does not zero every later module;
+module N must come from the notebook's own cells. The capstone is built from the student's
+own chain, and `built_from` builds it again with some modules swapped for the reference, for
+the blame (`_blame.py`).
 """
 
 import importlib
 import json
 import sys
-import types
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -69,63 +65,6 @@ class HandedInSources:
 grading = None
 
 
-# Modules whose names the tests rely on: put back as they were before every cell runs.
-PROTECTED = ["tinytorch.testing", "hypothesis", "hypothesis.strategies", "hypothesis.extra.numpy", "numpy"]
-
-
-class HelperGuard:
-    """An audit hook (which cannot be removed) that restores the test helpers before each cell."""
-
-    def __init__(self):
-        self.saved = {}
-        for name in PROTECTED:
-            module = importlib.import_module(name)
-            self.saved[name] = (module, dict(vars(module)))
-        self.functions = {
-            id(value)
-            for module, namespace in self.saved.values()
-            for value in namespace.values()
-            if isinstance(value, types.FunctionType)
-        }
-
-    def restore(self):
-        """Put back every name of the protected modules that a cell replaced or deleted."""
-        for name, (module, namespace) in self.saved.items():
-            sys.modules[name] = module
-            current = vars(module)
-            for key, value in namespace.items():
-                if current.get(key) is not value:
-                    current[key] = value
-
-    def __call__(self, event, arguments):
-        if event == "exec":
-            self.restore()
-            for stream in (sys.stdout, sys.stderr):
-                if isinstance(stream, CappedOutput):
-                    stream.written = 0
-        elif event == "object.__setattr__" and arguments[1] == "__code__" and id(arguments[0]) in self.functions:
-            raise PermissionError("grading: the test helpers cannot be changed")
-
-
-class CappedOutput:
-    """A stream that drops what a cell writes beyond `limit` characters before it leaves the
-    kernel: gigabytes printed would take minutes to reach nbgrader (which caps them too)."""
-
-    def __init__(self, stream, limit=MAX_OUTPUT):
-        self.stream, self.limit, self.written = stream, limit, 0
-
-    def write(self, text):
-        self.written += len(text)
-        if self.written <= self.limit:
-            return self.stream.write(text)
-        if self.written - len(text) <= self.limit:
-            self.stream.write(f"\n... output truncated by the grader after {self.limit} characters ...\n")
-        return len(text)
-
-    def __getattr__(self, name):
-        return getattr(self.stream, name)
-
-
 def shorten(text, limit):
     return text if len(text) <= limit else text[:limit] + f" ... ({len(text) - limit} more characters cut)"
 
@@ -145,16 +84,10 @@ def cap_displays_and_errors(shell):
 
 
 def start(folder):
-    """Enter grading mode with the modules handed in at `folder`/modules.json."""
+    """Build the tinytorch modules from the code handed in at `folder`/modules.json."""
     global grading
     grading = HandedInSources(json.loads((Path(folder) / "modules.json").read_text()))
     use_sources(grading)
-    sys.stdout, sys.stderr = CappedOutput(sys.stdout), CappedOutput(sys.stderr)
-    from IPython import get_ipython
-
-    if get_ipython() is not None:
-        cap_displays_and_errors(get_ipython())
-    sys.addaudithook(HelperGuard())
 
 
 @contextmanager
@@ -170,31 +103,3 @@ def built_from(sources):
             del sys.modules[name]
         sys.modules.update(previous_modules)
         NotebookFinder.sources = previous_sources
-
-
-def passes(check, sources):
-    try:
-        with built_from(sources) as module:
-            check(module)
-    except Exception:
-        return False
-    return True
-
-
-def find_breaking_module(check):
-    """Which of the student's modules makes `check(capstone_module)` fail, as a sentence.
-
-    Swaps the student's modules for the reference one at a time: the module whose swap
-    makes the check pass is the one that breaks the chain.
-    """
-    if grading is None or not grading.chain:
-        return "To find the module that breaks it, run the tests of your notebooks 01-10 again."
-    earlier = ORDER[: ORDER.index(grading.graded)]
-    for name in earlier:
-        if passes(check, grading.swapping({name})):
-            return (
-                f"The chain breaks in {MODULES[name]}: with the reference {MODULES[name]} instead of yours, it passes."
-            )
-    if passes(check, grading.swapping(set(earlier))):
-        return "More than one of your modules 01-10 breaks it: with all of them from the reference, it passes."
-    return f"It fails even on the reference modules 01-10: the problem is in this notebook ({MODULES[grading.graded]})."

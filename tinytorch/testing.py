@@ -52,12 +52,19 @@ def describe_inputs(inputs):
     return ", ".join(f"{name}={value!r}" for name, value in inputs.items())
 
 
-def check_property(name, check, max_examples=None, **strategies):
+def where_in_student_code(error):
+    """The last lines of the student's traceback, for an error raised in the student process."""
+    frames = getattr(error, "remote_traceback", "").strip().splitlines()[-4:-1]
+    return "".join(f"\n    {line.strip()}" for line in frames)
+
+
+def check_property(name, check, max_examples=None, smallest=None, **strategies):
     """Check that `check(**inputs)` passes for inputs drawn from `strategies`.
 
-    `max_examples` lowers the number of examples for an expensive property (training a model).
+    `max_examples` lowers the number of examples for an expensive property (training a model);
+    `smallest`, a dict, receives the smallest failing input.
     """
-    last_inputs = {}
+    last_inputs = {} if smallest is None else smallest
 
     @settings(GRADING, max_examples=max_examples or GRADING.max_examples)
     @given(**strategies)
@@ -73,7 +80,7 @@ def check_property(name, check, max_examples=None, **strategies):
         raise PropertyFailed(
             f"property failed: {name}\n"
             f"smallest failing input: {describe_inputs(last_inputs)}\n"
-            f"what went wrong: {type(error).__name__}: {error}"
+            f"what went wrong: {type(error).__name__}: {error}{where_in_student_code(error)}"
         ) from None
 
 
@@ -82,21 +89,20 @@ def check_capstone(name, check, notebook, max_examples=None, **strategies):
     (notebook.TinyGPT, ...); with no strategies, `check(notebook)` runs once.
 
     When it fails while grading, the message also names the module of the student's chain that
-    breaks it, found by swapping in the reference modules one at a time.
+    breaks it, found by replaying the smallest failing input with the reference modules swapped
+    in one at a time.
     """
-    from tinytorch._grading import find_breaking_module
+    from tinytorch._blame import explain
 
-    def run(namespace):
-        if strategies:
-            check_property(name, lambda **inputs: check(namespace, **inputs), max_examples, **strategies)
-        else:
-            check(namespace)
-
+    smallest = {}
     try:
-        run(notebook)
+        if strategies:
+            check_property(name, lambda **inputs: check(notebook, **inputs), max_examples, smallest, **strategies)
+        else:
+            check(notebook)
     except Exception as failure:
         reason = str(failure) if isinstance(failure, PropertyFailed) else f"{name}: {type(failure).__name__}: {failure}"
-        raise PropertyFailed(f"{reason}\n{find_breaking_module(run)}") from None
+        raise PropertyFailed(f"{reason}\n{explain(lambda capstone: check(capstone, **smallest))}") from None
 
 
 def as_array(value):
@@ -118,17 +124,24 @@ def assert_close(actual, expected, what, rtol=1e-5, atol=1e-8):
 
 
 def numerical_gradient(f, inputs, upstream, index, step=1e-6):
-    """Central differences of sum(f(inputs) * upstream) with respect to inputs[index]."""
-    data = inputs[index].data
+    """Central differences of sum(f(inputs) * upstream) with respect to inputs[index].
+
+    Each nudged input is a new array given to the tensor (`tensor.data = ...`): while grading,
+    the tensor lives in the student process and a copy of its data here would not move it.
+    """
+    tensor = inputs[index]
+    data = np.array(tensor.data)
     gradient = np.zeros_like(data)
     for position in np.ndindex(data.shape):
         original = data[position]
-        data[position] = original + step
-        plus = np.sum(as_array(f(*inputs)) * upstream)
-        data[position] = original - step
-        minus = np.sum(as_array(f(*inputs)) * upstream)
+        values = []
+        for nudged in (original + step, original - step):
+            data[position] = nudged
+            tensor.data = data.copy()
+            values.append(np.sum(as_array(f(*inputs)) * upstream))
         data[position] = original
-        gradient[position] = (plus - minus) / (2 * step)
+        gradient[position] = (values[0] - values[1]) / (2 * step)
+    tensor.data = data
     return gradient
 
 

@@ -1,18 +1,24 @@
 """nbgrader preprocessors of the course."""
 
+import base64
 import json
 import re
+import socket
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbconvert.preprocessors import sanitize
 from nbgrader import preprocessors
+from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Bool, Dict, Integer
+from traitlets import Bool, Dict, Integer, Tuple
 
 from tinytorch._grading import MAX_ERROR, shorten
 
@@ -55,15 +61,39 @@ def cap_error(content):
 UNSANDBOXED = "GRADED_WITHOUT_SANDBOX.txt"
 
 
+def test_cells(db_url, course_id, notebook, assignment):
+    """{grade_id: source} of the notebook's autograded test cells, as the gradebook has them."""
+    with Gradebook(db_url, course_id) as gradebook:
+        source = gradebook.find_notebook(notebook, assignment)
+        solutions = {cell.name for cell in source.solution_cells}
+        tests = {cell.name for cell in source.grade_cells if cell.cell_type == "code" and cell.name not in solutions}
+        return {cell.name: cell.source for cell in source.source_cells if cell.name in tests}
+
+
+class HarnessKernelManager(AsyncKernelManager):
+    """A kernel (unsandboxed) that inherits the harness's ends of the connection to the student."""
+
+    pass_fds = Tuple()
+
+    async def _async_launch_kernel(self, kernel_cmd, **kw):
+        await super()._async_launch_kernel(kernel_cmd, pass_fds=self.pass_fds, **kw)
+
+    _launch_kernel = _async_launch_kernel
+
+
 class GradingExecute(Execute):
     """nbgrader's Execute, made for hostile submissions (SPEC §7).
 
-    - The kernel runs in the OS sandbox (`sandbox.py`), with the modules the graded one builds
-      on handed in as data (`handin.py`); it refuses to grade where no sandbox can run, unless
+    - Two processes run each notebook: the student's cells run in a student process
+      (tinytorch/_student.py) and the test cells in the kernel nbgrader talks to, the trusted
+      harness (tinytorch/_harness.py), which reaches the student's objects through proxies.
+      A cell is a test cell when the gradebook says so and its text is the gradebook's.
+    - Both run in the OS sandbox (`sandbox.py`), with the modules the graded one builds on
+      handed in as data (`handin.py`); it refuses to grade where no sandbox can run, unless
       `sandbox` is False (trusted submissions only; the autograded folder then says so).
-    - When the kernel dies (`os._exit`, a crash, a limit) or cannot be interrupted after a
-      timeout, the notebook is still graded: that cell and every later one get an error saying
-      why, so their tests score zero and the tests before them keep their points.
+    - When the harness kernel dies or cannot be interrupted after a timeout, the notebook is
+      still graded: that cell and every later one get an error saying why, so their tests
+      score zero and the tests before them keep their points.
     - Every output channel is capped: a cell keeps at most `max_output` characters of streams,
       displays and display updates, and an error at most a few thousand characters.
     """
@@ -79,30 +109,55 @@ class GradingExecute(Execute):
     def preprocess(self, nb, resources=None, km=None):
         self.stopped = None
         student, assignment = resources["nbgrader"]["student"], resources["nbgrader"]["assignment"]
-        course = CourseDirectory(config=self.config).root
+        course = CourseDirectory(config=self.config)
         if self.sandbox:
             sandbox.require_sandbox()
         else:
             self.log.warning("Grading %s of %s WITHOUT the sandbox: for trusted submissions only", assignment, student)
             (Path(resources["metadata"]["path"]) / UNSANDBOXED).write_text("graded without the OS sandbox\n")
+        self.tests = test_cells(
+            resources["nbgrader"]["db_url"], course.course_id, resources["nbgrader"]["notebook"], assignment
+        )
         with tempfile.TemporaryDirectory(prefix="tinytorch-grading-") as private:
             handed_in = Path(private) / "grading"
             handed_in.mkdir(mode=0o755)
-            hand_in(handed_in, modules_for(course, student, assignment, nb))
+            hand_in(handed_in, modules_for(course.root, student, assignment, nb))
             folder = sandbox.HANDED_IN if self.sandbox else str(handed_in)
-            self.handed_in = handed_in
-            self.extra_arguments = [
-                f"--IPKernelApp.exec_lines=import tinytorch._grading; tinytorch._grading.start({folder!r})"
-            ]
-            return super().preprocess(nb, resources, km)
+            channel, interrupts = socket.socketpair(), socket.socketpair()
+            student_fds = (channel[1].fileno(), interrupts[1].fileno())
+            command = [sys.executable, "-m", "tinytorch._student", folder, *map(str, student_fds)]
+            if self.sandbox:
+                process = sandbox.start_process(command, handed_in, self.sandbox_limits(), student_fds)
+            else:
+                process = subprocess.Popen(command, pass_fds=student_fds, cwd=private, stdout=subprocess.DEVNULL)
+            try:
+                channel[1].close(), interrupts[1].close()
+                self.handed_in, self.harness_fds = handed_in, (channel[0].fileno(), interrupts[0].fileno())
+                self.extra_arguments = [
+                    "--IPKernelApp.exec_lines=import tinytorch._harness; "
+                    f"tinytorch._harness.start({self.harness_fds[0]}, {self.harness_fds[1]}, {folder!r})"
+                ]
+                return super().preprocess(nb, resources, km)
+            finally:
+                process.kill()
+                process.wait()
+                channel[0].close(), interrupts[0].close()
+
+    def sandbox_limits(self):
+        return sandbox.Limits(**self.limits)
 
     def create_kernel_manager(self):
-        if not self.sandbox:
-            return super().create_kernel_manager()
-        self.kernel_manager_class = sandbox.SandboxedKernelManager
+        self.kernel_manager_class = sandbox.SandboxedKernelManager if self.sandbox else HarnessKernelManager
         km = super().create_kernel_manager()
-        km.handed_in, km.limits = str(self.handed_in), sandbox.Limits(**self.limits)
+        km.pass_fds = self.harness_fds
+        if self.sandbox:
+            km.handed_in, km.limits = str(self.handed_in), self.sandbox_limits()
         return km
+
+    def run_in_student_process(self, cell):
+        """Whether `cell` is the student's: anything but a test cell the gradebook knows, as it knows it."""
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id")
+        return self.tests.get(grade_id) != cell.source
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
@@ -111,6 +166,10 @@ class GradingExecute(Execute):
             cell.outputs = [error_output("NotRun", f"this cell was not run: {self.stopped}")]
             return cell, resources
         self.kept, self.truncated = 0, False
+        source = cell.source
+        if self.run_in_student_process(cell):
+            encoded = base64.b64encode(source.encode()).decode()
+            cell.source = f"import tinytorch._harness\ntinytorch._harness.run_student_cell({encoded!r})"
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
@@ -118,6 +177,8 @@ class GradingExecute(Execute):
         except CellTimeoutError:
             self.stopped = f"cell {index + 1} ran longer than {self.timeout} s and could not be interrupted"
             run_sync(self.km.shutdown_kernel)(now=True)
+        finally:
+            cell.source = source
         self.log.warning("Grading kernel stopped: %s", self.stopped)
         cell.outputs.append(error_output("KernelStopped", self.stopped))
         return cell, resources

@@ -1,15 +1,17 @@
-"""The OS sandbox every student process runs in (SPEC §7; README, "Threat model").
+"""The OS sandbox every grading process runs in (SPEC §7; README, "Threat model").
 
-A grading kernel is started by bubblewrap in new mount, PID, IPC, UTS and network namespaces
-(and a new user namespace, or a real unprivileged uid when the grader runs as root), with
-limits set by the OS kernel. Its file system holds only:
+The student process and the harness kernel (tinytorch/_student.py, tinytorch/_harness.py) are
+each started by bubblewrap in new mount, PID, IPC, UTS and network namespaces (and a new user
+namespace, or a real unprivileged uid of its own when the grader runs as root), with limits set
+by the OS kernel. They talk over a socket pair the grader made; neither can see the other's
+processes or files. Each one's file system holds only:
 
 - the Python environment, read-only (and the student kit, read-only, if it is not installed in it);
 - `/grading`, read-only: the files the grader hands in (the kernel's connection file and the
   code of the modules the graded one builds on), copied from a private folder of the grader;
-- `/home/student` (the working folder) and `/tmp`: small private tmpfs, gone with the kernel.
+- `/home/student` (the working folder) and `/tmp`: small private tmpfs, gone with the process.
 
-The kernel talks to nbgrader over Jupyter's IPC transport: its sockets are files in
+The harness kernel talks to nbgrader over Jupyter's IPC transport: its sockets are files in
 `/home/student`, which nbgrader reaches through `/proc/<sandbox pid>/root`. Nothing else of the
 machine (the course, the gradebook, other students, other processes, the network) is in there.
 """
@@ -29,7 +31,7 @@ import zmq
 import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import DottedObjectName, Instance, Type, Unicode
+from traitlets import DottedObjectName, Instance, Tuple, Type, Unicode
 
 HOME = "/home/student"
 HANDED_IN = "/grading"
@@ -113,6 +115,29 @@ def bwrap_command(command, handed_in, limits, info_fd=None):
     return arguments + ["--", *limit, *command]
 
 
+def start_process(command, handed_in, limits, pass_fds=()):
+    """Start `command` in a sandbox of its own (the student process); its output is dropped."""
+    read, write = os.pipe()
+    try:
+        process = subprocess.Popen(
+            bwrap_command(command, handed_in, limits, info_fd=write),
+            pass_fds=(write, *pass_fds),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+    finally:
+        os.close(write)
+    try:
+        read_child_pid(read)
+    except SandboxUnavailable:
+        process.kill()
+        raise
+    finally:
+        os.close(read)
+    return process
+
+
 @functools.cache
 def unavailable_reason():
     """None when bubblewrap can sandbox a process here, else why not and what to install."""
@@ -160,6 +185,7 @@ class SandboxedKernelManager(SandboxSockets, AsyncKernelManager):
 
     handed_in = Unicode()
     limits = Instance(Limits, args=())
+    pass_fds = Tuple()  # the harness's ends of its connection to the student process
     client_class = DottedObjectName("tinytorch_tools.sandbox.SandboxedKernelClient")
     client_factory = Type(klass=SandboxedKernelClient)
 
@@ -191,7 +217,7 @@ class SandboxedKernelManager(SandboxSockets, AsyncKernelManager):
         try:
             # The kernel's own stdout and stderr are the student's: never on the grader's screen.
             quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
-            await super()._async_launch_kernel(kernel_cmd, pass_fds=(write,), **dict(kw, **quiet))
+            await super()._async_launch_kernel(kernel_cmd, pass_fds=(write, *self.pass_fds), **dict(kw, **quiet))
         finally:
             os.close(write)
         try:
