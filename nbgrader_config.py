@@ -47,6 +47,7 @@ c.GradingExecute.limits = {"memory": 4 * 2**30, "processes": 64}
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "tinytorch_tools.preprocessors.HideHiddenTests",
+    "tinytorch_tools.preprocessors.RedactSecrets",
     "tinytorch_tools.preprocessors.SanitizeHTML",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

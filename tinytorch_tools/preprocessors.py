@@ -1,12 +1,14 @@
 """nbgrader preprocessors of the course."""
 
 import base64
+import html
 import json
 import re
 import socket
 import subprocess
 import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -22,7 +24,7 @@ from traitlets import Bool, Dict, Integer, Tuple
 
 from tinytorch._grading import MAX_ERROR, shorten
 
-from . import sandbox
+from . import redaction, sandbox
 from .handin import hand_in, modules_for
 
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*\n?", re.DOTALL | re.MULTILINE)
@@ -118,30 +120,44 @@ class GradingExecute(Execute):
         self.tests = test_cells(
             resources["nbgrader"]["db_url"], course.course_id, resources["nbgrader"]["notebook"], assignment
         )
+        modules = modules_for(course.root, student, assignment, nb)
         with tempfile.TemporaryDirectory(prefix="tinytorch-grading-") as private:
-            handed_in = Path(private) / "grading"
-            handed_in.mkdir(mode=0o755)
-            hand_in(handed_in, modules_for(course.root, student, assignment, nb))
-            folder = sandbox.HANDED_IN if self.sandbox else str(handed_in)
-            channel, interrupts = socket.socketpair(), socket.socketpair()
-            student_fds = (channel[1].fileno(), interrupts[1].fileno())
-            command = [sys.executable, "-m", "tinytorch._student", folder, *map(str, student_fds)]
-            if self.sandbox:
-                process = sandbox.start_process(command, handed_in, self.sandbox_limits(), student_fds)
-            else:
-                process = subprocess.Popen(command, pass_fds=student_fds, cwd=private, stdout=subprocess.DEVNULL)
-            try:
-                channel[1].close(), interrupts[1].close()
-                self.handed_in, self.harness_fds = handed_in, (channel[0].fileno(), interrupts[0].fileno())
+            # Each process gets a folder of its own: the harness's also gets its connection file.
+            for name in ("student", "harness"):
+                (Path(private) / name).mkdir(mode=0o755)
+                hand_in(Path(private) / name, modules)
+            with self.student_process(Path(private) / "student") as harness_fds:
+                self.handed_in, self.harness_fds = Path(private) / "harness", harness_fds
+                folder = sandbox.HANDED_IN if self.sandbox else str(self.handed_in)
                 self.extra_arguments = [
                     "--IPKernelApp.exec_lines=import tinytorch._harness; "
-                    f"tinytorch._harness.start({self.harness_fds[0]}, {self.harness_fds[1]}, {folder!r})"
+                    f"tinytorch._harness.start({harness_fds[0]}, {harness_fds[1]}, {folder!r})"
                 ]
                 return super().preprocess(nb, resources, km)
+
+    @contextmanager
+    def student_process(self, handed_in):
+        """Start the student process; yield the harness's ends of the connection (the channel
+        and the interrupt line); kill it at the end."""
+        channel, interrupts = socket.socketpair(), socket.socketpair()
+        fds = (channel[1].fileno(), interrupts[1].fileno())
+        folder = sandbox.HANDED_IN if self.sandbox else str(handed_in)
+        command = [sys.executable, "-m", "tinytorch._student", folder, *map(str, fds)]
+        try:
+            if self.sandbox:
+                process = sandbox.start_process(command, handed_in, self.sandbox_limits(), fds)
+            else:
+                quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+                process = subprocess.Popen(command, pass_fds=fds, cwd=handed_in, **quiet)
+            channel[1].close(), interrupts[1].close()
+            try:
+                yield channel[0].fileno(), interrupts[0].fileno()
             finally:
                 process.kill()
                 process.wait()
-                channel[0].close(), interrupts[0].close()
+        finally:
+            for end in (*channel, *interrupts):
+                end.close()
 
     def sandbox_limits(self):
         return sandbox.Limits(**self.limits)
@@ -202,6 +218,36 @@ class GradingExecute(Execute):
         if kwargs["execute_reply"]["content"].get("status") == "error":
             cap_error(kwargs["execute_reply"]["content"])
         return super().on_cell_executed(**kwargs)
+
+
+class RedactSecrets(NbGraderPreprocessor):
+    """For feedback, after HideHiddenTests: any output line (and any line of a written answer)
+    that shows a line of a hidden test or of the reference is replaced by a notice; an HTML
+    output that shows one is replaced as a whole (see `redaction.py`)."""
+
+    def preprocess(self, nb, resources):
+        self.course = CourseDirectory(config=self.config).root
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        if cell.cell_type == "markdown" and cell.metadata.get("nbgrader", {}).get("solution"):
+            cell.source = redaction.redact(cell.source, self.course)
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output.text = redaction.redact(output.text, self.course)
+            if output.output_type == "error":
+                output.evalue = redaction.redact(output.evalue, self.course)
+                output.traceback = [redaction.redact(line, self.course) for line in output.traceback]
+            for kind, value in output.get("data", {}).items():
+                if not isinstance(value, str):
+                    continue
+                if kind == "text/html":
+                    shown = html.unescape(re.sub(r"<[^>]*>", "\n", value))
+                    if redaction.shows_a_secret(shown, self.course):
+                        output.data[kind] = f"<pre>{redaction.REDACTED}</pre>"
+                else:
+                    output.data[kind] = redaction.redact(value, self.course)
+        return cell, resources
 
 
 class SanitizeHTML(sanitize.SanitizeHTML):
