@@ -9,14 +9,14 @@ was not submitted, or cannot be built, is named as such without any replay.
 
 from . import _harness
 from ._grading import ORDER
-from ._peer import PeerLost
+from ._peer import ProcessStopped
 from .modules import MODULES
 
 
 def passes(replay, swapped):
     try:
         replay(_harness.ask("capstone", sorted(swapped)))
-    except PeerLost:
+    except ProcessStopped:
         raise
     except Exception:  # noqa: BLE001 - any failure of the replay means "still broken"
         return False

@@ -28,8 +28,9 @@ from pathlib import Path
 import numpy as np
 
 from . import _grading, _wire
-from ._peer import Peer, PeerLost
+from ._peer import Peer, ProcessStopped
 from .modules import MODULES
+from .testing import where_in_student_code
 
 peer = None  # the connection to the student process while grading
 handed_in = {}  # modules.json as the grader wrote it (trusted: it never passed the student process)
@@ -205,6 +206,8 @@ class LazyModule(types.ModuleType):
 
 
 class HarnessPeer(Peer):
+    other = "the student process"
+
     def __init__(self, connection, interrupt_channel):
         super().__init__(connection, lambda ref, type_name: proxy_class(type_name)(ref), {"call": call_back})
         self.may_share = lambda value: isinstance(value, SHAREABLE)
@@ -217,7 +220,7 @@ class HarnessPeer(Peer):
             self.connection.settimeout(10)
             self.wait_for_answer()
         except Exception:  # noqa: BLE001 - whatever happened, the student process is out of step
-            self.lose("the student's code did not stop when it was interrupted (after the cell's time ran out)")
+            self.lose("the student process stopped answering: it did not stop when the cell's time ran out")
         finally:
             if self.lost is None:
                 self.connection.settimeout(None)
@@ -232,8 +235,22 @@ class StudentCellError(Exception):
     """A student's cell raised: shown with the student's own traceback."""
 
 
-def show_student_error(shell, etype, value, tb, tb_offset=None):
-    shell._showtraceback(etype, value, [value.args[1]])
+def student_cell_error(name, message, traceback):
+    """A StudentCellError named as the student's error (NameError, ...), each part capped."""
+    name = name[:100] if name.isidentifier() else "Error"
+    message, traceback = (_grading.shorten(text, _grading.MAX_ERROR) for text in (message, traceback))
+    return type(name, (StudentCellError,), {})(message, traceback)
+
+
+def show_error(shell, etype, value, tb, tb_offset=None):
+    """A student cell's error with the student's traceback; a test's error as usual, with the
+    last lines of the student's traceback when the student's code raised it."""
+    if isinstance(value, StudentCellError):
+        return shell._showtraceback(etype, value, [value.args[1]])
+    where = where_in_student_code(value)
+    if where:
+        value.args = (f"{value}{where}",)
+    return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
 
 def start(channel_fd, interrupt_fd, folder):
@@ -247,7 +264,7 @@ def start(channel_fd, interrupt_fd, folder):
 
     tempfile.mkdtemp = made_in_both(tempfile.mkdtemp)
     shell = get_ipython()
-    shell.set_custom_exc((StudentCellError,), show_student_error)
+    shell.set_custom_exc((Exception,), show_error)
     _grading.cap_displays_and_errors(shell)
 
 
@@ -272,18 +289,15 @@ def run_student_cell(encoded):
     source = base64.b64decode(encoded).decode()
     try:
         answer = checked(ask("run_cell", source), dict)
-    except PeerLost as lost:
-        raise StudentCellError("StudentProcessStopped", f"StudentProcessStopped: {lost}") from None
+    except ProcessStopped as lost:
+        raise student_cell_error("ProcessStopped", str(lost), f"ProcessStopped: {lost}") from None
     sys.stdout.write(_grading.shorten(str(answer.get("output", "")), _grading.MAX_OUTPUT))
     if answer.get("result") is not None:
         print(_grading.shorten(str(answer["result"]), _grading.MAX_OUTPUT))
     take_names()
     error = answer.get("error")
     if error:
-        name = str(error.get("name", "Error"))[:100]
-        traceback = _grading.shorten(str(error.get("traceback", "")), _grading.MAX_ERROR)
-        kind = type(name if name.isidentifier() else "Error", (StudentCellError,), {})
-        raise kind(_grading.shorten(str(error.get("message", "")), _grading.MAX_ERROR), traceback)
+        raise student_cell_error(*(str(error.get(part, "")) for part in ("name", "message", "traceback")))
 
 
 def take_names():

@@ -21,17 +21,20 @@ class PeerError(Exception):
     """An error raised on the other end, of a type this end does not re-raise as itself."""
 
 
-class PeerLost(Exception):
-    """The other end stopped answering (it ended, broke the format, or did not stop in time)."""
+class ProcessStopped(Exception):
+    """The other process stopped answering (it ended, broke the format, or did not stop in time)."""
 
 
 class Peer:
     """`arrays_have_origins`: arrays this end sends are its own objects (the student's), whose
     copies on the other end act as the same array (`mirror`)."""
 
+    other = "the other process"  # how messages name the other end
+
     def __init__(self, connection, stand_in, handlers, may_share=lambda value: True, arrays_have_origins=False):
         self.connection, self.stand_in, self.handlers, self.may_share = connection, stand_in, handlers, may_share
         self.arrays_have_origins = arrays_have_origins
+        self.iterators_as_lists = not arrays_have_origins  # the harness sends a test's generator as a list
         self.owned, self.owned_ids, self.next_ref = {}, {}, 1
         self.remotes = weakref.WeakValueDictionary()  # ref -> stand-in of an object of the other end
         self.mirrors = weakref.WeakValueDictionary()  # ref -> copy here of an array of the other end
@@ -112,7 +115,7 @@ class Peer:
 
     # Messages.
     def send(self, header, values):
-        encoder = _wire.Encoder(self.reference, self.own if self.arrays_have_origins else None)
+        encoder = _wire.Encoder(self.reference, self.own if self.arrays_have_origins else None, self.iterators_as_lists)
         header["values"] = [encoder.encode(value) for value in values]
         header["writes"] = [[ref, encoder.encode(copy)] for ref, copy in self.changed_mirrors()]
         _wire.send(self.connection, header, encoder.buffers)
@@ -135,7 +138,7 @@ class Peer:
     def request(self, op, *args):
         """The other end's answer to `op(*args)`, and the header that came with it."""
         if self.lost:
-            raise PeerLost(self.lost)
+            raise ProcessStopped(self.lost)
         released, self.released = self.released, []
         try:
             self.send({"op": op, "release": released}, args)
@@ -147,9 +150,12 @@ class Peer:
         except KeyboardInterrupt:
             self.interrupted()
             raise
-        except (OSError, EOFError, _wire.WireError, KeyError, TypeError, ValueError) as error:
-            self.lose(f"the connection broke ({type(error).__name__}: {error})")
-            raise PeerLost(self.lost) from None
+        except EOFError:
+            self.lose(f"{self.other} stopped answering: it ended (an exit, a crash or a limit)")
+            raise ProcessStopped(self.lost) from None
+        except (OSError, _wire.WireError, KeyError, TypeError, ValueError) as error:
+            self.lose(f"{self.other} stopped answering: it broke the connection ({type(error).__name__}: {error})")
+            raise ProcessStopped(self.lost) from None
         if "error" in header:
             raise self.error_for(header["error"])
         return (values[0] if values else None), header
@@ -164,7 +170,7 @@ class Peer:
 
     def interrupted(self):
         """The wait for an answer was interrupted: the next message may be a stale answer."""
-        self.lose("it was interrupted while it ran the student's code")
+        self.lose(f"{self.other} stopped answering: it was interrupted")
 
     def lose(self, why):
         self.lost = self.lost or why

@@ -34,9 +34,12 @@ TRUSTED_HELPERS = ("tinytorch.testing", "hypothesis", "numpy")  # the harness us
 class CapturedOutput(io.StringIO):
     """stdout and stderr of the student process: kept for a student cell, dropped otherwise."""
 
+    NOTICE = f"\n... output truncated by the grader after {_grading.MAX_OUTPUT} characters ...\n"
+
     def write(self, text):
-        if self.tell() < _grading.MAX_OUTPUT:
-            super().write(text[: _grading.MAX_OUTPUT - self.tell()])
+        room = _grading.MAX_OUTPUT - self.tell()
+        if room > 0:
+            super().write(text[:room] if len(text) <= room else text[:room] + self.NOTICE)
         return len(text)
 
     def take(self):
@@ -104,8 +107,10 @@ class StudentProcess:
                 found.append([name, "module", value.__name__])
             elif str(getattr(value, "__module__", "")).startswith(TRUSTED_HELPERS):
                 found.append([name, "helper", [str(value.__module__), str(getattr(value, "__qualname__", ""))]])
-            else:
+            elif type(value) in (bool, int, float, str, type(None)):
                 found.append([name, "value", value])
+            else:
+                found.append([name, "value", _wire.ByReference(value)])
         return found
 
     def answer(self, op, handler):
@@ -168,8 +173,11 @@ def watch_interrupts(fd):
 def main(folder, channel_fd, interrupt_fd):
     _grading.start(folder)
     from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
 
-    shell = InteractiveShell.instance(colors="NoColor")
+    config = Config()
+    config.HistoryManager.enabled = False  # its thread would be restarted after each cell (and a fork)
+    shell = InteractiveShell.instance(config=config, colors="NoColor")
     student = StudentProcess(shell)
     sys.stdout = sys.stderr = student.output
     handlers = {op: student.answer(op, handler) for op, handler in student.handlers().items()}

@@ -34,16 +34,26 @@ class WireError(Exception):
     """A message that breaks the format: the connection cannot be trusted to stay in step."""
 
 
+class ByReference:
+    """A value to send as a reference even if it could be copied."""
+
+    def __init__(self, value):
+        self.value = value
+
+
 class Encoder:
     """Turns a value into JSON-ready data plus buffers; `reference(obj)` encodes what cannot be
     copied, and `origin(array)`, if given, names the array a copy comes from."""
 
-    def __init__(self, reference, origin=None):
+    def __init__(self, reference, origin=None, iterators_as_lists=False):
         self.reference, self.origin, self.buffers = reference, origin, []
+        self.iterators_as_lists = iterators_as_lists
 
     def encode(self, value, depth=0):
         if depth > MAX_DEPTH:
             raise ValueError("value nested too deeply to send")
+        if type(value) is ByReference:
+            return self.reference(value.value)
         if value is None or type(value) is bool:
             return value
         if type(value) is str:
@@ -70,7 +80,7 @@ class Encoder:
             if self.origin and not scalar:
                 data["origin"] = self.origin(value)
             return data
-        if isinstance(value, (Iterator, range)):  # sent as the list of what it gives
+        if self.iterators_as_lists and isinstance(value, (Iterator, range)):  # a generator of a test
             return self.encode(list(itertools.islice(value, MAX_ITEMS)), depth)
         if isinstance(value, np.dtype) and value.name in DTYPES:
             return {"dtype": value.name}

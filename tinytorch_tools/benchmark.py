@@ -3,9 +3,11 @@ whole class, serially with stock nbgrader and in parallel with `python -m tinyto
 
 `benchmark`, for each module: the wall time of stock `nbgrader autograde` on the reference submission
 (kernel start included), with the OS sandbox and without it (`--GradingExecute.sandbox=False`),
-one after the other in alternating order, and their ratio; then the time of its test cells
-(visible and hidden tests), read from the execution timestamps Jupyter records. A failed autograde
-shows as nan. `benchmark-class`: both wall times of a synthetic class and the speed-up. Nothing here
+one after the other in alternating order, and their ratio; then the peer of grading in two
+processes: the same notebook, hidden tests included, run in one ordinary kernel as a student runs
+it (what grading cost when tests ran in the student's process), with the ratio of grading to it,
+and the time of its test cells read from the execution timestamps Jupyter records. A failed
+autograde shows as nan. `benchmark-class`: both wall times of a synthetic class and the speed-up. Nothing here
 is asserted: it is a report.
 """
 
@@ -31,10 +33,13 @@ def cell_seconds(cell):
     return (datetime.fromisoformat(end.rstrip("Z")) - datetime.fromisoformat(start.rstrip("Z"))).total_seconds()
 
 
-def test_cell_seconds(folder, assignment):
-    """{grade_id: seconds} of each test cell, running the completed notebook as a student."""
+def one_process_seconds(folder, assignment):
+    """Wall time of the completed notebook run in one kernel as a student, and {grade_id: seconds}
+    of each of its test cells."""
+    start = time.perf_counter()
     notebook = classroom.run_as_student(classroom.notebook_in(folder, assignment))
-    return {
+    seconds = time.perf_counter() - start
+    return seconds, {
         cell.metadata.nbgrader["grade_id"]: cell_seconds(cell)
         for cell in notebook.cells
         if cell.metadata.get("nbgrader", {}).get("grade") and cell.cell_type == "code"
@@ -57,6 +62,11 @@ def both_ways(course, assignment, sandbox_first):
     return {sandbox: autograde_seconds(course, assignment, sandbox) for sandbox in order}
 
 
+def row(seconds):
+    sandbox, unsandboxed, single = seconds[True], seconds[False], seconds["one process"]
+    return f"{sandbox:>12.1f}{unsandboxed:>16.1f}{sandbox / unsandboxed:>6.2f}x{single:>17.1f}{sandbox / single:>6.2f}x"
+
+
 def benchmark():
     require_sandbox()
     scratch = Path(tempfile.mkdtemp(prefix="tinytorch-benchmark-"))
@@ -64,9 +74,9 @@ def benchmark():
         course = classroom.copy_course(scratch / "course")
         classroom.generate_all(course)
         student = scratch / "student"
-        header = f"{'module':<16}{'sandbox (s)':>12}{'no sandbox (s)':>16}{'ratio':>7}{'test cells (s)':>16}"
-        print(f"{header}  slowest test cell")
-        totals = {True: 0.0, False: 0.0}
+        header = f"{'module':<16}{'sandbox (s)':>12}{'no sandbox (s)':>16}{'ratio':>7}"
+        print(f"{header}{'one process (s)':>17}{'ratio':>7}{'test cells (s)':>16}  slowest test cell")
+        totals = {True: 0.0, False: 0.0, "one process": 0.0}
         for index, assignment in enumerate(classroom.assignments()):
             notebook = samples.source_notebook(assignment)
             classroom.submit(course, "benchmark", assignment, notebook)
@@ -74,15 +84,12 @@ def benchmark():
             path.parent.mkdir(parents=True)
             nbformat.write(notebook, path)
             seconds = both_ways(course, assignment, sandbox_first=index % 2 == 0)
-            for sandbox in totals:
-                totals[sandbox] += seconds[sandbox]
-            cells = test_cell_seconds(student, assignment)
+            seconds["one process"], cells = one_process_seconds(student, assignment)
+            for way in totals:
+                totals[way] += seconds[way]
             slowest = max(cells, key=cells.get)
-            print(
-                f"{assignment:<16}{seconds[True]:>12.1f}{seconds[False]:>16.1f}{seconds[True] / seconds[False]:>6.2f}x"
-                f"{sum(cells.values()):>16.1f}  {slowest} ({cells[slowest]:.1f} s)"
-            )
-        print(f"{'one student':<16}{totals[True]:>12.1f}{totals[False]:>16.1f}{totals[True] / totals[False]:>6.2f}x")
+            print(f"{assignment:<16}{row(seconds)}{sum(cells.values()):>16.1f}  {slowest} ({cells[slowest]:.1f} s)")
+        print(f"{'one student':<16}{row(totals)}")
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 

@@ -8,6 +8,11 @@ its honest part deserves (`loses`, checked by grading the honest part alone: CON
 no line of a hidden test or of the reference may appear in its feedback (`secret_lines`).
 tests/test_cheats.py grades them all with stock nbgrader.
 
+REFERENCE_LEAKS are 02_autograd notebooks, the reference solution, that show the reference
+Tensor (which the student process holds while 02 is graded) through every channel a student
+cell or a tested function has: prints, stderr, errors, warnings, displays, files under /grading,
+with its spacing changed or escaped. The instructor may see it; no feedback may.
+
 Every trick raises nothing where it does not work (a plain Python, no IPython shell), so that
 where it fails the honest part still gets its own score.
 """
@@ -20,7 +25,7 @@ from pathlib import Path
 import nbformat
 
 from . import classroom, paths, samples
-from .hostile import ASSIGNMENT, EXP, TESTS, TRANSPOSE, TRANSPOSE_BUG, Hostile, appended, changed, hidden_bug
+from .hostile import ASSIGNMENT, EXP, TESTS, TRANSPOSE, TRANSPOSE_BUG, Hostile, appended, cell, changed, hidden_bug
 
 # The honest parts. Wrong `exp` loses test_exp_log (its visible and hidden tests); the hidden-only
 # transpose bug loses test_shape_operations; float64 lists lose test_dtypes (course/bugs/01_tensor.toml).
@@ -487,6 +492,182 @@ CHEATS = [
 ]
 
 
+# Reference leaks (02_autograd): while module N is graded, the student process holds the reference
+# source of the modules before N (README, "What stays in the student process"). A student may read
+# it there, but no line of it may reach their feedback, whichever channel carries it. The honest
+# part is the reference solution of 02_autograd: it deserves full marks, but for a trick that
+# fails a test on purpose (`TEST_RUN`).
+AUTOGRAD = "02_autograd"
+AUTOGRAD_TESTS = frozenset(
+    ["test_unbroadcast", "test_elementwise_gradients", "test_broadcast_gradients", "test_matmul_gradient"]
+    + ["test_shape_gradients", "test_reduction_gradients", "test_backward_order", "test_accumulation", "test_no_grad"]
+)
+UNBROADCAST_LOST = frozenset(["test_unbroadcast"])  # the first test: it calls unbroadcast first
+
+REFERENCE_SOURCE = """import tinytorch._grading
+
+handed_in = tinytorch._grading.grading  # the code the grader handed in (None outside grading)
+reference_source = handed_in.modules["reference"].get("tensor", "") if handed_in is not None else ""
+"""
+
+PRINTS_REFERENCE = REFERENCE_SOURCE + "print(reference_source)\n"
+
+GRADING_FILES = """import os
+
+for root, _, files in os.walk("/grading"):
+    for name in files:
+        try:
+            with open(os.path.join(root, name)) as handed_in_file:
+                print(handed_in_file.read())
+        except OSError:
+            pass
+"""
+
+STDERR = (
+    REFERENCE_SOURCE
+    + """import os
+import sys
+
+if reference_source:
+    print(reference_source, file=sys.stderr)
+    for write in (lambda: sys.__stderr__.write(reference_source), lambda: os.write(2, reference_source.encode())):
+        try:
+            write()
+        except (AttributeError, OSError, ValueError):
+            pass
+"""
+)
+
+# The cell ends with an error after everything is defined: the tests still find every name.
+CELL_ERROR = (
+    REFERENCE_SOURCE
+    + """
+if reference_source:
+    raise RuntimeError(reference_source)
+"""
+)
+
+# unbroadcast misbehaves once, the first time a test (not a cell of the student's) calls it.
+TEST_RUN = (
+    REFERENCE_SOURCE
+    + """import sys
+import warnings
+
+misbehaved = []
+honest_unbroadcast = unbroadcast
+
+
+def called_by_a_test():
+    \"\"\"Not from one of the student's cells (where the shell's run_cell is on the stack).\"\"\"
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_name == "run_cell":
+            return False
+        frame = frame.f_back
+    return True
+
+
+def unbroadcast(grad, shape):
+    if reference_source and not misbehaved and called_by_a_test():
+        misbehaved.append(True)
+        {misbehave}
+    return honest_unbroadcast(grad, shape)
+"""
+)
+
+HTML_DISPLAY = (
+    REFERENCE_SOURCE
+    + """import html
+
+from IPython.display import HTML, display
+
+display(HTML("<pre>" + html.escape(reference_source) + "</pre>"))
+display({"text/html": "<pre>" + html.escape(reference_source) + "</pre>"}, raw=True)
+"""
+)
+
+MARKDOWN_DISPLAY = (
+    REFERENCE_SOURCE
+    + """from IPython.display import Markdown, display
+
+display(Markdown("```python\\n" + reference_source + "\\n```"))
+display({"text/markdown": "```python\\n" + reference_source + "\\n```", "text/plain": reference_source}, raw=True)
+"""
+)
+
+WHITESPACE = (
+    REFERENCE_SOURCE
+    + """
+for line in reference_source.splitlines():
+    print("\\t" + "  ".join(line.split()))
+"""
+)
+
+# Forms a person reads as easily as the line itself: escaped for HTML, or for a JSON string.
+HTML_ESCAPED = (
+    REFERENCE_SOURCE
+    + """import html
+
+for line in reference_source.splitlines():
+    print(html.escape(line))
+"""
+)
+
+JSON_LINES = (
+    REFERENCE_SOURCE
+    + """import json
+
+for line in reference_source.splitlines():
+    print(json.dumps(line))
+"""
+)
+
+
+def autograd_reference(code, grade_id="no_grad"):
+    """The reference solution of 02_autograd, with `code` at the end of the cell `grade_id`."""
+
+    def build():
+        notebook = samples.source_notebook(AUTOGRAD)
+        cell(notebook, grade_id).source += "\n" + code
+        return notebook
+
+    return build
+
+
+def leak(name, trick, code, grade_id="no_grad", loses=NOTHING_LOST):
+    return Hostile(f"leak-{name}", trick, autograd_reference(code, grade_id), loses, "", assignment=AUTOGRAD)
+
+
+REFERENCE_LEAKS = [
+    leak("prints-reference", "prints the reference Tensor held by tinytorch._grading.grading", PRINTS_REFERENCE),
+    leak("grading-files", "prints every file under /grading (modules.json)", GRADING_FILES),
+    leak("stderr", "prints the reference Tensor to stderr (and to the process's own fd 2)", STDERR),
+    leak("cell-error", "its last solution cell raises an error whose message is the reference Tensor", CELL_ERROR),
+    leak(
+        "test-error",
+        "unbroadcast raises once, in a test, with the reference Tensor as the message",
+        TEST_RUN.replace("{misbehave}", "raise RuntimeError(reference_source)"),
+        "unbroadcast",
+        UNBROADCAST_LOST,
+    ),
+    leak(
+        "test-warning",
+        "unbroadcast warns once, in a test, with the reference Tensor as the message",
+        TEST_RUN.replace("{misbehave}", "warnings.warn(reference_source)"),
+        "unbroadcast",
+        UNBROADCAST_LOST,
+    ),
+    leak("html-display", "displays the reference Tensor as HTML, escaped inside <pre>", HTML_DISPLAY),
+    leak("markdown-display", "displays the reference Tensor as text/markdown", MARKDOWN_DISPLAY),
+    leak("whitespace", "prints the reference Tensor re-indented, with doubled spaces", WHITESPACE),
+    leak("html-escaped", "prints each line of the reference Tensor HTML-escaped", HTML_ESCAPED),
+    leak("json-lines", "prints each line of the reference Tensor as a JSON string", JSON_LINES),
+]
+# Leaks whose channel does not exist while grading, and what the instructor reads instead: the
+# student process has no display of its own, so a display arrives as its text/plain form.
+NO_CHANNEL = {"leak-html-display": "<IPython.core.display.HTML object>"}
+
+
 # Secrets: what no feedback may show.
 MINIMUM = 20  # characters of a line worth looking for (shorter ones are too common to mean anything)
 HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?$(.*?)^[ \t]*### END HIDDEN TESTS", re.DOTALL | re.MULTILINE)
@@ -504,8 +685,9 @@ def notebook_lines(path):
 
 
 def public_lines(release=paths.RELEASE):
-    """What students are given: every line of every release notebook."""
-    return set().union(*(notebook_lines(path) for path in sorted(Path(release).glob("*/*.ipynb"))))
+    """What students are given: every line of every release notebook, and of the student kit."""
+    kit = set().union(*(lines_of(path.read_text()) for path in sorted((paths.ROOT / "tinytorch").glob("*.py"))))
+    return kit.union(*(notebook_lines(path) for path in sorted(Path(release).glob("*/*.ipynb"))))
 
 
 def hidden_test_lines(course=paths.ROOT, assignment=ASSIGNMENT):
@@ -547,11 +729,42 @@ def written_lines(course, student, assignment=ASSIGNMENT):
     return written
 
 
+def autograded_text(course, student, assignment=ASSIGNMENT):
+    """What the instructor reads in the outputs of the student's autograded notebook."""
+    shown = []
+    for path in (Path(course) / "autograded" / student / assignment).glob("*.ipynb"):
+        for output in (o for c in nbformat.read(path, as_version=4).cells for o in c.get("outputs", [])):
+            shown += [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", [])]
+            shown += [value for value in output.get("data", {}).values() if isinstance(value, str)]
+    return "\n".join(shown)
+
+
+def normalized(text):
+    return " ".join(text.split())
+
+
+def readable_forms(line):
+    """How `line` may be shown and still be read as it is: with any spacing, or escaped for
+    HTML, for a Python string or for a JSON string."""
+    return {normalized(form) for form in (line, html.escape(line), repr(line)[1:-1], json.dumps(line)[1:-1])}
+
+
+def shown_in(text, secrets, own=frozenset()):
+    """{line: where it comes from} of every secret line that `text` shows in a readable form,
+    but for the lines in `own`."""
+    text = "\n".join(normalized(line) for line in text.splitlines())
+    return {
+        line: origin
+        for line, origin in secrets.items()
+        if line not in own and any(form in text for form in readable_forms(line))
+    }
+
+
 def leaked(course, student, secrets, assignment=ASSIGNMENT):
     """{line: where it comes from} of every secret line in the student's feedback that the student
     did not hand in themselves."""
-    text, own = feedback_text(course, student, assignment), written_lines(course, student, assignment)
-    return {line: origin for line, origin in secrets.items() if line not in own and line in text}
+    own = written_lines(course, student, assignment)
+    return shown_in(feedback_text(course, student, assignment), secrets, own)
 
 
 def describe(found):

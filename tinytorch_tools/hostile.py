@@ -32,6 +32,7 @@ class Hostile:
     loses: frozenset  # the autograded tests that score zero; every other one gets full points
     reason: str  # what the student or the instructor reads about it
     graded: bool = True  # False: nbgrader cannot grade it at all and says so in its log
+    assignment: str = ASSIGNMENT  # the assignment it is a submission of
 
 
 def cell(notebook, grade_id):
@@ -201,15 +202,12 @@ HUGE_ERROR = 'raise ValueError("x" * 30_000_000)'
 # Bypasses the kernel's own caps (they are the student's to undo): nbgrader caps again.
 DISPLAY_UPDATES = """
 import sys
-from IPython import get_ipython
 from IPython.display import display
 
-sys.stdout = sys.stdout.stream
-shell = get_ipython()
-del shell.display_pub.publish
 handle = display("small", display_id=True)
 for _ in range(6):
     handle.update("x" * 1_000_000)
+sys.__stdout__.write("z" * 3_000_000)  # the process's own stdout, which nobody reads
 print("y" * 3_000_000)
 """
 
@@ -247,17 +245,17 @@ HOSTILE = [
     ),
     Hostile(
         "hostile-os-exit",
-        "os._exit(0) in the first solution cell ends the kernel",
+        "os._exit(0) in the first solution cell ends the student process",
         appended("to_array", "import os\n\nos._exit(0)"),
         TESTS,
-        "KernelStopped",
+        "the student process stopped answering",
     ),
     Hostile(
         "hostile-crash",
-        "exp crashes the kernel (segmentation fault)",
+        "exp crashes the student process (segmentation fault)",
         changed(EXP, "        import faulthandler\n\n        faulthandler._sigsegv()\n" + EXP),
         FROM_EXP,
-        "KernelStopped",
+        "the student process stopped answering",
     ),
     Hostile(
         "hostile-memory-bomb",
@@ -319,7 +317,7 @@ HOSTILE = [
             "tinytorch.testing.assert_close.__code__ = (lambda *args, **kwargs: None).__code__"
         ),
         frozenset(["test_shape_operations"]),
-        "the test helpers cannot be changed",
+        "property failed:",
     ),
     Hostile(
         "hostile-redefines-hypothesis",
@@ -386,7 +384,7 @@ HOSTILE = [
     ),
     Hostile(
         "hostile-display-updates",
-        "the reference solution, which undoes the kernel's output caps and sends 9,000,000 characters",
+        "the reference solution, which sends 12,000,000 characters in display updates, prints and its own stdout",
         appended("to_array", DISPLAY_UPDATES),
         frozenset(),
         "output truncated by the grader",
@@ -408,14 +406,15 @@ def build(hostile, course, port):
 
 
 def submit(course, hostile, port=1):
-    """Put the hostile submission into submitted/<student>/01_tensor/, as `nbgrader collect` would."""
+    """Put the hostile submission into submitted/<student>/<assignment>/ (01_tensor unless it
+    says otherwise), as `nbgrader collect` would."""
     submission = build(hostile, Path(course).resolve(), port)
     if submission is None or isinstance(submission, str):
-        folder = Path(course) / "submitted" / hostile.student / ASSIGNMENT
-        folder.mkdir(parents=True, exist_ok=True)
+        path = classroom.notebook_in(Path(course) / "submitted" / hostile.student, hostile.assignment)
+        path.parent.mkdir(parents=True, exist_ok=True)
         if submission is None:
-            (folder / "notes.txt").write_text("I could not finish the notebook, sorry.")
+            (path.parent / "notes.txt").write_text("I could not finish the notebook, sorry.")
         else:
-            (folder / "tensor.ipynb").write_text(submission)
-        return folder
-    return classroom.submit(course, hostile.student, ASSIGNMENT, submission)
+            path.write_text(submission)
+        return path.parent
+    return classroom.submit(course, hostile.student, hostile.assignment, submission)

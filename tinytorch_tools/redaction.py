@@ -7,6 +7,7 @@ collapsed, and not already public (in a released notebook or in the student kit)
 """
 
 import functools
+import html
 import re
 from pathlib import Path
 
@@ -62,15 +63,27 @@ def secret_pattern(course):
     return re.compile("|".join(re.escape(line) for line in lines)) if lines else None
 
 
+def readings(line):
+    """The ways a printed line may show a secret line: as it is, with HTML entities decoded, and
+    with the backslash escapes of a Python or JSON string literal decoded."""
+    unescaped = html.unescape(line)
+    decoded = re.sub(r"\\(.)", r"\1", unescaped)
+    return {normalized(text) for text in (line, unescaped, decoded)}
+
+
+def line_shows_a_secret(line, pattern):
+    return any(pattern.search(reading) for reading in readings(line))
+
+
 def redact(text, course):
     """`text` with every line that shows a secret line replaced by a notice."""
     pattern = secret_pattern(str(course))
     if pattern is None:
         return text
-    kept = [REDACTED if pattern.search(normalized(line)) else line for line in text.split("\n")]
+    kept = [REDACTED if line_shows_a_secret(line, pattern) else line for line in text.split("\n")]
     return "\n".join(kept)
 
 
 def shows_a_secret(text, course):
     pattern = secret_pattern(str(course))
-    return pattern is not None and any(pattern.search(normalized(line)) for line in text.split("\n"))
+    return pattern is not None and any(line_shows_a_secret(line, pattern) for line in text.split("\n"))
