@@ -15,6 +15,7 @@ builtin ones, a context manager's wish to swallow an error.
 """
 
 import base64
+import builtins
 import functools
 import importlib
 import json
@@ -27,7 +28,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import _grading, _wire
+from . import _grading, _wire, testing
 from ._peer import Peer, ProcessStopped
 from .modules import MODULES
 from .testing import where_in_student_code
@@ -300,14 +301,22 @@ def run_student_cell(encoded):
         raise student_cell_error(*(str(error.get(part, "")) for part in ("name", "message", "traceback")))
 
 
+# Names a test means as the harness's own: the builtins, the helpers and the modules tests use.
+RESERVED = set(dir(builtins)) | {name for name in dir(testing) if not name.startswith("_")}
+RESERVED |= {"np", "numpy", "st", "hypothesis", "math", "sys", "re", "warnings", "tempfile", "Path"}
+
+
 def take_names():
-    """Bind the student's names in the harness, but never over a name the harness bound itself."""
+    """Bind the student's names in the harness, but never over a name the harness bound itself,
+    and never a reserved name to anything but the harness's own module or helper."""
     from IPython import get_ipython
 
     namespace = get_ipython().user_ns
     for name, kind, value in checked(ask("names"), list)[:10_000]:
         name = str(name)
         if name in namespace and synced.get(name, synced) is not namespace[name]:
+            continue
+        if name in RESERVED and kind == "value":
             continue
         bound = trusted_object(kind, value)
         if bound is not None:

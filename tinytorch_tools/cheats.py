@@ -36,6 +36,7 @@ EXP_LOST = frozenset(["test_exp_log"])
 TRANSPOSE_LOST = frozenset(["test_shape_operations"])
 DTYPES_LOST = frozenset(["test_dtypes"])
 NOTHING_LOST = frozenset()
+ADD_NUMBER_LOST = frozenset(["test_arithmetic"])
 
 
 def blank(code, grade_id="to_array"):
@@ -59,6 +60,24 @@ def float64_lists(code, grade_id="to_array"):
 
 
 # The honest parts alone: each must lose what the cheats built on it lose.
+ADD_NUMBER = """_add = Tensor.__add__
+
+
+class Sum:
+    \"\"\"What tensor + number gives: not a Tensor.\"\"\"
+
+    def __init__(self, data):
+        self.data = data
+
+
+def add(self, other):
+    result = _add(self, other)
+    return Sum(result.data) if type(other) in (int, float) else result
+
+
+Tensor.__add__ = add
+"""
+
 CONTROLS = [
     Hostile("honest-blank", "the blank release", lambda: samples.release_notebook(ASSIGNMENT), TESTS, ""),
     Hostile("honest-wrong-exp", "exp is 1.5 times too large", changed(EXP, WRONG_EXP), EXP_LOST, ""),
@@ -66,6 +85,7 @@ CONTROLS = [
         "honest-hidden-bug", "transpose() swaps the first axes", changed(TRANSPOSE, TRANSPOSE_BUG), TRANSPOSE_LOST, ""
     ),
     Hostile("honest-float64-lists", "lists become float64", float64_lists(""), DTYPES_LOST, ""),
+    Hostile("honest-add-number", "tensor + number is not a Tensor", reference(ADD_NUMBER), ADD_NUMBER_LOST, ""),
 ]
 
 SHELL = """from IPython import get_ipython
@@ -326,6 +346,28 @@ Tensor.dtype = property(lambda self: Anything())
 """
 
 # Tricks that show a secret: each leaves the notebook its honest score.
+SHADOWS_NUMPY = """import numpy
+
+
+class Numpy:
+    \"\"\"numpy, but float32 is float64: the tests' `np` in the student's namespace.\"\"\"
+
+    float32 = numpy.float64
+
+    def __getattr__(self, name):
+        return getattr(numpy, name)
+
+
+np = Numpy()
+"""
+
+SHADOWS_BUILTINS = """import builtins
+
+
+def isinstance(value, kind):
+    return type(value).__name__ == "Sum" or builtins.isinstance(value, kind)
+"""
+
 RAISE_SOURCE = """import inspect
 import sys
 
@@ -472,6 +514,18 @@ CHEATS = [
         "Tensor.dtype is an object equal to everything",
         float64_lists(ANYTHING, "tensor_class"),
         DTYPES_LOST,
+    ),
+    cheat(
+        "shadows-numpy",
+        "the student's `np` says float32 is float64",
+        float64_lists(SHADOWS_NUMPY, "tensor_class"),
+        DTYPES_LOST,
+    ),
+    cheat(
+        "shadows-builtins",
+        "isinstance says a Sum is anything (tensor + number is a Sum)",
+        reference(ADD_NUMBER + SHADOWS_BUILTINS),
+        ADD_NUMBER_LOST,
     ),
     # The reference, showing secrets (exp raising once loses test_exp_log).
     cheat(
