@@ -23,6 +23,7 @@ c.Execute.timeout = 120
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "tinytorch_tools.preprocessors.DeduplicateIds",
+    "tinytorch_tools.preprocessors.ForgetUnknownCells",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",

@@ -39,9 +39,7 @@ def outside_the_submissions(course):
 
 @pytest.fixture(scope="module")
 def hostile_class(tmp_path_factory):
-    course = classroom.copy_course(tmp_path_factory.mktemp("hostile"))
-    with open(course / "nbgrader_config.py", "a") as config:
-        config.write("\nc.Execute.timeout = 30  # the infinite loops cost a timeout each\n")
+    course = classroom.copy_course(tmp_path_factory.mktemp("hostile"), cell_timeout=30)
     classroom.nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
     for student in NORMAL:
         classroom.submit(course, student, ASSIGNMENT, samples.source_notebook(ASSIGNMENT))

@@ -282,6 +282,7 @@ def made_in_both(mkdtemp):
     return make
 
 
+TRUNCATED = f"\n... output truncated by the grader after {_grading.MAX_OUTPUT} characters ...\n"
 synced = {}  # name -> the value this harness last took from the student's namespace
 
 
@@ -292,7 +293,10 @@ def run_student_cell(encoded):
         answer = checked(ask("run_cell", source), dict)
     except ProcessStopped as lost:
         raise student_cell_error("ProcessStopped", str(lost), f"ProcessStopped: {lost}") from None
-    sys.stdout.write(_grading.shorten(str(answer.get("output", "")), _grading.MAX_OUTPUT))
+    output = str(answer.get("output", ""))
+    if len(output) > _grading.MAX_OUTPUT:
+        output = output[: _grading.MAX_OUTPUT] + TRUNCATED
+    sys.stdout.write(output)
     if answer.get("result") is not None:
         print(_grading.shorten(str(answer["result"]), _grading.MAX_OUTPUT))
     take_names()

@@ -15,6 +15,7 @@ import numpy as np
 from . import _wire
 
 MAX_TRACEBACK = 2_000  # characters of the other end's traceback kept with an error
+MAX_ERROR_MESSAGE = 100_000  # characters of its message
 
 
 class PeerError(Exception):
@@ -203,7 +204,7 @@ def describe(error):
     text = "".join(lines)
     return {
         "types": [kind.__name__ for kind in type(error).__mro__][:20],
-        "message": str(error)[: _wire.MAX_STRING],
+        "message": str(error)[:MAX_ERROR_MESSAGE],
         "traceback": text[-MAX_TRACEBACK:],
     }
 
@@ -221,7 +222,7 @@ RAISED_AS = {
 
 def exception_from(description):
     types = [str(name) for name in _wire.expect(description.get("types", []), list)]
-    message = str(description.get("message", ""))[: _wire.MAX_STRING]
+    message = str(description.get("message", ""))[:MAX_ERROR_MESSAGE]
     kind = next((RAISED_AS[name] for name in types if name in RAISED_AS), PeerError)
     error = kind(message) if kind is not PeerError else PeerError(f"{types[0] if types else 'Error'}: {message}")
     error.remote_types = types

@@ -32,14 +32,13 @@ TRUSTED_HELPERS = ("tinytorch.testing", "hypothesis", "numpy")  # the harness us
 
 
 class CapturedOutput(io.StringIO):
-    """stdout and stderr of the student process: kept for a student cell, dropped otherwise."""
-
-    NOTICE = f"\n... output truncated by the grader after {_grading.MAX_OUTPUT} characters ...\n"
+    """stdout and stderr of the student process: kept for a student cell (one character more
+    than the harness shows, so that it knows when to say it cut), dropped otherwise."""
 
     def write(self, text):
-        room = _grading.MAX_OUTPUT - self.tell()
+        room = _grading.MAX_OUTPUT + 1 - self.tell()
         if room > 0:
-            super().write(text[:room] if len(text) <= room else text[:room] + self.NOTICE)
+            super().write(text[:room])
         return len(text)
 
     def take(self):

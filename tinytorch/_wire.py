@@ -25,7 +25,7 @@ DTYPES = {
 BUILTIN_TYPES = {kind.__name__: kind for kind in (bool, int, float, complex, str, list, tuple, dict, slice, type(None))}
 MAX_MESSAGE = 256 * 2**20  # bytes of one message; a larger one closes the connection
 MAX_DEPTH = 64  # nesting of lists, tuples and dicts
-MAX_STRING = 100_000  # characters of one string (messages and reprs are cut to this)
+MAX_STRING = 2_000_000  # characters of one string (a cell's output is cut before, to 1,000,001)
 LENGTH = struct.Struct("!Q")
 MAX_ITEMS = 1_000_000  # items of an iterator sent as a list
 

@@ -464,6 +464,21 @@ def cheat(name, trick, build, loses):
     return Hostile(f"cheat-{name}", trick, build, loses, "")
 
 
+def fake_test_cell(code):
+    """The hidden-only transpose bug, and a new cell that claims to be a test (nbgrader metadata
+    of a locked test cell the gradebook does not know) holding `code`."""
+
+    def build():
+        notebook = hidden_bug("")()
+        fake = nbformat.v4.new_code_cell(code)
+        fake.metadata["nbgrader"] = {"grade": True, "solution": False, "locked": True, "points": 0}
+        fake.metadata["nbgrader"].update(grade_id="test_fake", schema_version=3)
+        notebook.cells.insert(notebook.cells.index(cell(notebook, "to_array")) + 1, fake)
+        return notebook
+
+    return build
+
+
 def transpose_bug_in_reference(code):
     """The hidden-only transpose bug, with `code` at the end of the tensor_class cell."""
     return changed(TRANSPOSE, TRANSPOSE_BUG, base=lambda assignment: reference(code)())
@@ -514,6 +529,12 @@ CHEATS = [
         "Tensor.dtype is an object equal to everything",
         float64_lists(ANYTHING, "tensor_class"),
         DTYPES_LOST,
+    ),
+    cheat(
+        "fake-test-cell",
+        "a cell with a test's metadata, unknown to the gradebook, replaces check_property",
+        fake_test_cell("import tinytorch.testing\n\ntinytorch.testing.check_property = lambda *a, **k: None"),
+        TRANSPOSE_LOST,
     ),
     cheat(
         "shadows-numpy",
