@@ -72,10 +72,15 @@ class Proxy:
     def __getattr__(self, name):
         if name.startswith("__") and name.endswith("__") and name not in ALLOWED_DUNDERS:
             raise AttributeError(name)  # numpy's __array_interface__ and the like: never the student's
-        return ask("getattr", self, name)
+        if (type(self).__name__, name) in METHODS:
+            return RemoteMethod(self, name)
+        value = ask("getattr", self, name)
+        if type(value).__name__ == "method" and isinstance(value, Proxy):
+            METHODS.add((type(self).__name__, name))
+        return value
 
     def __setattr__(self, name, value):
-        ask("setattr", self, name, value)
+        peer.post("setattr", self, name, value)  # its error, if any, comes with the next answer
 
     def __delattr__(self, name):
         ask("delattr", self, name)
@@ -172,6 +177,22 @@ for _name in ["neg", "pos", "abs", "invert"]:
     setattr(Proxy, f"__{_name}__", lambda self, name=_name: ask("unop", name, self))
 
 
+METHODS = set()  # (type name, attribute) known to be methods: called in one request, not two
+
+
+class RemoteMethod:
+    """`obj.name` where the student's objects of that type have a method `name`."""
+
+    def __init__(self, owner, name):
+        self.owner, self.name = owner, name
+
+    def __call__(self, *args, **kwargs):
+        return ask("callmethod", self.owner, self.name, list(args), kwargs)
+
+    def __repr__(self):
+        return f"<method {self.name} of {self.owner!r}>"
+
+
 @functools.cache
 def proxy_class(type_name):
     """A Proxy subclass named as the student's type, so `type(layer).__name__` reads "Linear"."""
@@ -213,6 +234,11 @@ class HarnessPeer(Peer):
         super().__init__(connection, lambda ref, type_name: proxy_class(type_name)(ref), {"call": call_back})
         self.may_share = lambda value: isinstance(value, SHAREABLE)
         self.interrupt_channel = interrupt_channel
+
+    def reference(self, value):
+        if isinstance(value, RemoteMethod):
+            value = ask("getattr", value.owner, value.name)
+        return super().reference(value)
 
     def interrupted(self):
         """Interrupt the student's code too, and wait for its answer to keep the two in step."""

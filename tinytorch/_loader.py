@@ -13,8 +13,6 @@ import linecache
 import sys
 from pathlib import Path
 
-import nbformat
-
 from .modules import MODULES, notebook_path
 
 PACKAGE = "tinytorch"
@@ -42,6 +40,8 @@ def notebook_cells(path):
             f"{path.stem} is built from your notebook {path}, which does not exist. "
             f"Put assignment {path.parent.name} next to this one (same parent folder)."
         )
+    import nbformat  # here, not at the top: importing it takes a second, and grading never needs it
+
     try:
         notebook = nbformat.read(path, as_version=4)
     except Exception as error:

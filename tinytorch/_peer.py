@@ -43,6 +43,7 @@ class Peer:
         self.held = []  # copies kept alive until the next message, so that `x.data[...] = y` gets sent
         self.released = []  # refs of the other end's objects no stand-in holds any more
         self.lost = None  # why the connection cannot be used any more
+        self.late_error = None  # the error of a request sent without waiting, for the next answer
 
     # References.
     def reference(self, value):
@@ -136,16 +137,22 @@ class Peer:
         if isinstance(target, np.ndarray) and target.shape == array.shape and target.flags.writeable:
             target[...] = array
 
-    def request(self, op, *args):
+    def post(self, op, *args):
+        """Send `op(*args)` without waiting: an error it raises comes with the next answer."""
+        self.request(op, *args, post=True)
+
+    def request(self, op, *args, post=False):
         """The other end's answer to `op(*args)`, and the header that came with it."""
         if self.lost:
             raise ProcessStopped(self.lost)
         released, self.released = self.released, []
         try:
-            self.send({"op": op, "release": released}, args)
+            self.send({"op": op, "release": released, "post": post}, args)
         except TypeError:
             self.released += released
             raise  # a value this end cannot pass: nothing was sent
+        if post:
+            return None, {}
         try:
             header, values = self.wait_for_answer()
         except KeyboardInterrupt:
@@ -157,8 +164,8 @@ class Peer:
         except (OSError, _wire.WireError, KeyError, TypeError, ValueError) as error:
             self.lose(f"{self.other} stopped answering: it broke the connection ({type(error).__name__}: {error})")
             raise ProcessStopped(self.lost) from None
-        if "error" in header:
-            raise self.error_for(header["error"])
+        if "error" in header or "late_error" in header:
+            raise self.error_for(header.get("late_error") or header["error"])
         return (values[0] if values else None), header
 
     def wait_for_answer(self):
@@ -183,10 +190,17 @@ class Peer:
         arguments = self.values(header, buffers)
         try:
             value = handler(*arguments)
+            if header.get("post"):
+                return
             answer = value if isinstance(value, Answer) else Answer(value)
-            self.send({"answer": True, **answer.extra}, [answer.value])
+            late, self.late_error = self.late_error, None
+            self.send({"answer": True, **answer.extra, **({"late_error": late} if late else {})}, [answer.value])
         except BaseException as error:  # noqa: BLE001 - every error of the request goes back to the caller
-            self.send({"answer": True, "error": describe(error)}, [])
+            if header.get("post"):
+                self.late_error = self.late_error or describe(error)
+                return
+            late, self.late_error = self.late_error, None
+            self.send({"answer": True, "error": late or describe(error)}, [])
 
     def error_for(self, description):
         return exception_from(description)

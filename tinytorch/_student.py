@@ -65,6 +65,7 @@ class StudentProcess:
             "setattr": setattr,
             "delattr": delattr,
             "call": lambda function, args, kwargs: function(*args, **kwargs),
+            "callmethod": lambda owner, name, args, kwargs: getattr(owner, name)(*args, **kwargs),
             "getitem": operator.getitem,
             "setitem": operator.setitem,
             "delitem": operator.delitem,

@@ -155,15 +155,17 @@ def expect(value, kind):
 
 
 def send(connection, header, buffers=()):
+    """One message: its length, then the sizes of its frames, the JSON header and the buffers."""
     frames = [json.dumps(header, separators=(",", ":")).encode(), *buffers]
-    payload = b"".join(LENGTH.pack(len(frame)) + frame for frame in frames)
-    connection.sendall(LENGTH.pack(len(frames)) + payload)
+    sizes = struct.pack(f"!{len(frames) + 1}Q", len(frames), *map(len, frames))
+    body = b"".join([sizes, *frames])
+    connection.sendall(LENGTH.pack(len(body)) + body)
 
 
 def receive_exactly(connection, size):
     chunks, left = [], size
     while left:
-        chunk = connection.recv(min(left, 2**20))
+        chunk = connection.recv(min(left, 2**24))
         if not chunk:
             raise EOFError("the other process closed the connection")
         chunks.append(chunk)
@@ -173,19 +175,23 @@ def receive_exactly(connection, size):
 
 def receive(connection):
     """(header, buffers) of the next message."""
-    (count,) = LENGTH.unpack(receive_exactly(connection, LENGTH.size))
-    if not 1 <= count <= 10_000:
-        raise WireError("malformed message")
-    frames, total = [], 0
-    for _ in range(count):
-        (size,) = LENGTH.unpack(receive_exactly(connection, LENGTH.size))
-        total += size
-        if total > MAX_MESSAGE:
-            raise WireError(f"message larger than {MAX_MESSAGE} bytes")
-        frames.append(receive_exactly(connection, size))
+    (length,) = LENGTH.unpack(receive_exactly(connection, LENGTH.size))
+    if length > MAX_MESSAGE:
+        raise WireError(f"message larger than {MAX_MESSAGE} bytes")
+    body = receive_exactly(connection, length)
     try:
+        (count,) = LENGTH.unpack_from(body)
+        if not 1 <= count <= 10_000:
+            raise WireError("malformed message")
+        sizes = struct.unpack_from(f"!{count}Q", body, LENGTH.size)
+        offset, frames = LENGTH.size * (count + 1), []
+        for size in sizes:
+            frames.append(body[offset : offset + size])
+            offset += size
+        if offset != length:
+            raise WireError("malformed message: frames do not fill it")
         header = json.loads(frames[0])
-    except ValueError as error:
+    except (struct.error, ValueError) as error:
         raise WireError(f"malformed message: {error}") from None
     return expect(header, dict), frames[1:]
 
