@@ -32,6 +32,9 @@ import numpy as np
 # | a numpy floating array (`float32`, `float64`, ...) | that array, dtype unchanged |
 # | another `Tensor` | its `.data` |
 #
+# A Python number *in an operation* is different: in `x * 0.1` it takes x's dtype, as in numpy
+# and PyTorch, so that a float64 tensor stays exact to float64 (`as_tensor(0.1, like=x)`, below).
+#
 # ```python
 # Tensor([1, 2, 3]).dtype                  # float32
 # Tensor(np.zeros(3, dtype=np.float64)).dtype  # float64
@@ -53,9 +56,14 @@ def to_array(data):
     ### END SOLUTION
 
 
-def as_tensor(value):
-    """`value` itself if it is a Tensor, else a new constant Tensor (for `x + 1` and friends)."""
-    return value if isinstance(value, Tensor) else Tensor(value)
+def as_tensor(value, like=None):
+    """`value` itself if it is a Tensor, else a new constant Tensor (for `x + 1` and friends).
+    A Python number takes the dtype of `like`, the tensor it meets, as in numpy and PyTorch."""
+    if isinstance(value, Tensor):
+        return value
+    if like is not None and isinstance(value, (int, float)):
+        return Tensor(np.asarray(value, dtype=like.dtype))
+    return Tensor(value)
 
 
 # %% [markdown]
@@ -75,7 +83,7 @@ def as_tensor(value):
 #
 # ```python
 # def __add__(self, other):
-#     other = as_tensor(other)
+#     other = as_tensor(other, like=self)
 #     return Tensor.from_op(self.data + other.data, "add", (self, other))
 # ```
 #
@@ -145,18 +153,18 @@ class Tensor:
 
     # Element-wise arithmetic, with numpy broadcasting.
     def __add__(self, other):
-        other = as_tensor(other)
+        other = as_tensor(other, like=self)
         return Tensor.from_op(self.data + other.data, "add", (self, other))
 
     def __mul__(self, other):
         ### BEGIN SOLUTION
-        other = as_tensor(other)
+        other = as_tensor(other, like=self)
         return Tensor.from_op(self.data * other.data, "mul", (self, other))
         ### END SOLUTION
 
     def __truediv__(self, other):
         ### BEGIN SOLUTION
-        other = as_tensor(other)
+        other = as_tensor(other, like=self)
         return Tensor.from_op(self.data / other.data, "div", (self, other))
         ### END SOLUTION
 
@@ -167,7 +175,7 @@ class Tensor:
 
     def __sub__(self, other):
         ### BEGIN SOLUTION
-        return self + (-as_tensor(other))
+        return self + (-as_tensor(other, like=self))
         ### END SOLUTION
 
     def __pow__(self, exponent):
@@ -179,21 +187,21 @@ class Tensor:
 
     # `2 - x` calls x.__rsub__(2): the number comes first.
     def __radd__(self, other):
-        return as_tensor(other) + self
+        return as_tensor(other, like=self) + self
 
     def __rsub__(self, other):
-        return as_tensor(other) - self
+        return as_tensor(other, like=self) - self
 
     def __rmul__(self, other):
-        return as_tensor(other) * self
+        return as_tensor(other, like=self) * self
 
     def __rtruediv__(self, other):
-        return as_tensor(other) / self
+        return as_tensor(other, like=self) / self
 
     # Linear algebra and shapes.
     def matmul(self, other):
         ### BEGIN SOLUTION
-        other = as_tensor(other)
+        other = as_tensor(other, like=self)
         if other.data.ndim == 2:
             # A batch of rows times one matrix (every Linear layer): one large matrix product
             # is several times faster than numpy's loop over the batch.
@@ -332,6 +340,9 @@ assert_close(a**2, [[1, 4], [9, 16]], "a ** 2")
 assert_close(1 - a, [[0, -1], [-2, -3]], "1 - a")
 assert_close(2 / a, [[2, 1], [2 / 3, 0.5]], "2 / a")
 assert isinstance(a + 1, Tensor), "a + 1 should be a Tensor"
+x = Tensor(np.ones(3))  # float64
+assert (x * 0.1).dtype == np.float64 and (0.1 - x).dtype == np.float64, "a Python number takes the tensor's dtype"
+assert_close(x * 0.1, np.full(3, 0.1), "float64 * 0.1, exact to float64", rtol=1e-15, atol=0)
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import mutually_broadcastable_shapes
@@ -353,6 +364,12 @@ def matches_numpy(shapes, seed, operation):
     assert_close(tensor_op(Tensor(x), Tensor(y)), numpy_op(x, y), operation)
     assert_close(tensor_op(Tensor(x), 1.5), numpy_op(x, 1.5), f"{operation} with b = 1.5")
     assert_close(tensor_op(1.5, Tensor(y)), numpy_op(1.5, y), f"{operation} with a = 1.5")
+    for dtype in (np.float32, np.float64):
+        kept = tensor_op(Tensor(x.astype(dtype)), 1.5).dtype, tensor_op(1.5, Tensor(y.astype(dtype))).dtype
+        assert kept == (dtype, dtype), f"{operation} of a {np.dtype(dtype).name} tensor and 1.5 has dtypes {kept}"
+    exact = dict(rtol=1e-14, atol=0)  # 0.1 is not a float32: in float64 it must stay exact
+    assert_close(tensor_op(Tensor(x), 0.1), numpy_op(x, 0.1), f"float64 {operation} with b = 0.1", **exact)
+    assert_close(tensor_op(0.1, Tensor(y)), numpy_op(0.1, y), f"float64 {operation} with a = 0.1", **exact)
 
 
 def unary_matches_numpy(shape, seed, exponent):

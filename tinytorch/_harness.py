@@ -46,7 +46,7 @@ def ask(op, *args):
     """The student process's answer to one request (its warnings are raised here again)."""
     value, header = peer.request(op, *args)
     for category, message in header.get("warnings", [])[:20]:
-        warnings.warn(str(message), REWARNED.get(str(category), RuntimeWarning), stacklevel=3)
+        warnings.warn(str(message)[:1000], REWARNED.get(str(category), RuntimeWarning), stacklevel=3)
     return value
 
 
@@ -344,6 +344,8 @@ def take_names():
     namespace = get_ipython().user_ns
     for name, kind, value in checked(ask("names"), list)[:10_000]:
         name = str(name)
+        if not name.isidentifier() or name.startswith("_"):
+            continue
         if name in namespace and synced.get(name, synced) is not namespace[name]:
             continue
         if name in RESERVED and kind == "value":

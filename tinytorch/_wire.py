@@ -191,7 +191,7 @@ def receive(connection):
         if offset != length:
             raise WireError("malformed message: frames do not fill it")
         header = json.loads(frames[0])
-    except (struct.error, ValueError) as error:
+    except (struct.error, ValueError, RecursionError) as error:
         raise WireError(f"malformed message: {error}") from None
     return expect(header, dict), frames[1:]
 

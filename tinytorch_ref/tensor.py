@@ -15,9 +15,14 @@ def to_array(data):
     return np.asarray(data, dtype=np.float32)
 
 
-def as_tensor(value):
-    """`value` itself if it is a Tensor, else a new constant Tensor (for `x + 1` and friends)."""
-    return value if isinstance(value, Tensor) else Tensor(value)
+def as_tensor(value, like=None):
+    """`value` itself if it is a Tensor, else a new constant Tensor (for `x + 1` and friends).
+    A Python number takes the dtype of `like`, the tensor it meets, as in numpy and PyTorch."""
+    if isinstance(value, Tensor):
+        return value
+    if like is not None and isinstance(value, (int, float)):
+        return Tensor(np.asarray(value, dtype=like.dtype))
+    return Tensor(value)
 
 
 class Tensor:
@@ -60,22 +65,22 @@ class Tensor:
 
     # Element-wise arithmetic, with numpy broadcasting.
     def __add__(self, other):
-        other = as_tensor(other)
+        other = as_tensor(other, like=self)
         return Tensor.from_op(self.data + other.data, "add", (self, other))
 
     def __mul__(self, other):
-        other = as_tensor(other)
+        other = as_tensor(other, like=self)
         return Tensor.from_op(self.data * other.data, "mul", (self, other))
 
     def __truediv__(self, other):
-        other = as_tensor(other)
+        other = as_tensor(other, like=self)
         return Tensor.from_op(self.data / other.data, "div", (self, other))
 
     def __neg__(self):
         return Tensor.from_op(-self.data, "neg", (self,))
 
     def __sub__(self, other):
-        return self + (-as_tensor(other))
+        return self + (-as_tensor(other, like=self))
 
     def __pow__(self, exponent):
         if not isinstance(exponent, (int, float)):
@@ -84,20 +89,20 @@ class Tensor:
 
     # `2 - x` calls x.__rsub__(2): the number comes first.
     def __radd__(self, other):
-        return as_tensor(other) + self
+        return as_tensor(other, like=self) + self
 
     def __rsub__(self, other):
-        return as_tensor(other) - self
+        return as_tensor(other, like=self) - self
 
     def __rmul__(self, other):
-        return as_tensor(other) * self
+        return as_tensor(other, like=self) * self
 
     def __rtruediv__(self, other):
-        return as_tensor(other) / self
+        return as_tensor(other, like=self) / self
 
     # Linear algebra and shapes.
     def matmul(self, other):
-        other = as_tensor(other)
+        other = as_tensor(other, like=self)
         if other.data.ndim == 2:
             # A batch of rows times one matrix (every Linear layer): one large matrix product
             # is several times faster than numpy's loop over the batch.

@@ -3,15 +3,21 @@ same model in PyTorch on the CPU, in the same process, float32, same weights and
 
 PyTorch is the peer, not a dependency: `pip install torch==2.13.0` first. Both models start
 from the same weights, so their first losses must agree, which also checks the reference.
+Both run on one thread (numpy's BLAS and PyTorch's), their steps interleaved, so that a busy
+machine slows both alike; the ratio printed is the median of the ratios of each pair of steps.
 """
 
 import math
+import os
 import statistics
+import sys
 import time
 
 import numpy as np
 
 from tinytorch_ref import Adam, CrossEntropyLoss, TinyGPT, manual_seed
+
+ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
 CONFIGURATIONS = {
     "seed (demo)": dict(vocab=100, embed=32, layers=2, heads=4, context=16, batch=8),
@@ -92,14 +98,18 @@ def copy_weights(torch, ours, theirs):
     assert not targets, f"PyTorch parameters with no counterpart: {sorted(targets)}"
 
 
-def seconds_per_step(step, repeats):
-    step()  # warm-up
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+def seconds(step):
+    start = time.perf_counter()
+    step()
+    return time.perf_counter() - start
+
+
+def interleaved(ours, theirs, repeats):
+    """Median seconds of each step and median ratio of the pairs, the two steps taking turns."""
+    ours(), theirs()  # warm-up
+    pairs = [(seconds(ours), seconds(theirs)) for _ in range(repeats)]
+    medians = [statistics.median(side) for side in zip(*pairs, strict=True)]
+    return (*medians, statistics.median(a / b for a, b in pairs))
 
 
 def benchmark_configuration(torch, config, repeats):
@@ -131,16 +141,27 @@ def benchmark_configuration(torch, config, repeats):
 
     our_step(), torch_step()
     assert abs(first_losses[0] - first_losses[1]) < 1e-4, f"the two models disagree: losses {first_losses}"
-    return seconds_per_step(our_step, repeats), seconds_per_step(torch_step, repeats)
+    return interleaved(our_step, torch_step, repeats)
 
 
 def benchmark_gpt(repeats=20):
+    if any(os.environ.get(name) != value for name, value in ONE_THREAD.items()):
+        # numpy reads its thread count when it starts: start again with one thread.
+        os.execve(
+            sys.executable, [sys.executable, "-m", "tinytorch_tools", "benchmark-gpt"], {**os.environ, **ONE_THREAD}
+        )
     try:
         import torch
     except ImportError:
         raise SystemExit("this benchmark compares with PyTorch: pip install torch==2.13.0") from None
-    print(f"training step (forward, backward, Adam), median of {repeats}; PyTorch {torch.__version__} on the CPU")
-    print(f"{'configuration':<14}{'reference (ms)':>16}{'PyTorch (ms)':>14}{'ratio':>8}")
+    torch.set_num_threads(1)
+    print(f"training step (forward, backward, Adam), {repeats} interleaved pairs, one thread each;")
+    print(f"PyTorch {torch.__version__} on the CPU, float32")
+    print(f"{'configuration':<14}{'reference (ms)':>16}{'PyTorch (ms)':>14}{'ratio':>8}  (median)")
     for name, config in CONFIGURATIONS.items():
-        ours, theirs = benchmark_configuration(torch, config, repeats)
-        print(f"{name:<14}{ours * 1e3:>16.1f}{theirs * 1e3:>14.1f}{ours / theirs:>7.1f}x")
+        ours, theirs, ratio = benchmark_configuration(torch, config, repeats)
+        print(f"{name:<14}{ours * 1e3:>16.1f}{theirs * 1e3:>14.1f}{ratio:>7.2f}x  {describe(config)}")
+
+
+def describe(config):
+    return ", ".join(f"{key} {value}" for key, value in config.items())

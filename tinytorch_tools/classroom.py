@@ -2,9 +2,12 @@
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import nbformat
+from jupyter_client.manager import AsyncKernelManager
+from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbgrader.api import Gradebook
 
@@ -25,12 +28,17 @@ def notebook_in(folder, assignment):
 
 
 def run_as_student(path, timeout=600):
-    """Execute the notebook at `path` top to bottom in its own folder, as Jupyter would."""
+    """Execute the notebook at `path` top to bottom in its own folder, as Jupyter would (its
+    kernel on Jupyter's IPC transport: local, and no warning about unencrypted TCP)."""
     notebook = nbformat.read(path, as_version=4)
-    client = NotebookClient(
-        notebook, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": path.parent}}
-    )
-    client.execute()
+    with tempfile.TemporaryDirectory(prefix="tinytorch-kernel-") as sockets:
+        km = AsyncKernelManager(kernel_name="python3", transport="ipc", ip=f"{sockets}/kernel")
+        client = NotebookClient(notebook, km=km, timeout=timeout, resources={"metadata": {"path": path.parent}})
+        try:
+            client.execute()
+        finally:
+            if km.has_kernel:
+                run_sync(km.shutdown_kernel)(now=True)
     return notebook
 
 

@@ -20,7 +20,7 @@ from nbgrader import preprocessors
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Bool, Dict, Integer, Tuple
+from traitlets import Bool, Dict, Integer, Tuple, Unicode
 
 from tinytorch._grading import MAX_ERROR, shorten
 
@@ -73,9 +73,15 @@ def test_cells(db_url, course_id, notebook, assignment):
 
 
 class HarnessKernelManager(AsyncKernelManager):
-    """A kernel (unsandboxed) that inherits the harness's ends of the connection to the student."""
+    """A kernel (unsandboxed) that inherits the harness's ends of the connection to the student;
+    on Jupyter's IPC transport, its sockets in a private folder."""
 
     pass_fds = Tuple()
+    sockets = Unicode(help="the private folder of its IPC sockets")
+
+    async def _async_pre_start_kernel(self, **kw):
+        self.transport, self.ip = "ipc", f"{self.sockets}/kernel"
+        return await super()._async_pre_start_kernel(**kw)
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         await super()._async_launch_kernel(kernel_cmd, pass_fds=self.pass_fds, **kw)
@@ -168,6 +174,8 @@ class GradingExecute(Execute):
         km.pass_fds = self.harness_fds
         if self.sandbox:
             km.handed_in, km.limits = str(self.handed_in), self.sandbox_limits()
+        else:
+            km.sockets = str(self.handed_in)
         return km
 
     def run_in_student_process(self, cell):
