@@ -9,8 +9,8 @@ setup() {
   if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
   fi
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-  .venv/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -e .
+  .venv/bin/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements.txt
+  .venv/bin/python -m pip install --quiet --quiet --disable-pip-version-check --no-deps -e .
   export PATH="$PWD/.venv/bin:$PATH"
 }
 

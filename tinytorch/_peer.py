@@ -44,6 +44,7 @@ class Peer:
         self.released = []  # refs of the other end's objects no stand-in holds any more
         self.lost = None  # why the connection cannot be used any more
         self.late_error = None  # the error of a request sent without waiting, for the next answer
+        self.stale = 0  # answers still to come of requests whose wait was interrupted
 
     # References.
     def reference(self, value):
@@ -145,6 +146,8 @@ class Peer:
         """The other end's answer to `op(*args)`, and the header that came with it."""
         if self.lost:
             raise ProcessStopped(self.lost)
+        if self.stale:
+            self.catch_up()
         released, self.released = self.released, []
         try:
             self.send({"op": op, "release": released, "post": post}, args)
@@ -177,8 +180,22 @@ class Peer:
                 return header, self.values(header, buffers)
 
     def interrupted(self):
-        """The wait for an answer was interrupted: the next message may be a stale answer."""
-        self.lose(f"{self.other} stopped answering: it was interrupted")
+        """The wait for an answer was interrupted: that answer, when it comes, is stale."""
+        self.stale += 1
+
+    def catch_up(self, timeout=10):
+        """Read and drop the answers of interrupted requests, waiting at most `timeout` s for each."""
+        self.connection.settimeout(timeout)
+        try:
+            while self.stale:
+                self.wait_for_answer()
+                self.stale -= 1
+        except (OSError, EOFError, _wire.WireError, KeyError, TypeError, ValueError):
+            self.lose(f"{self.other} stopped answering: it did not stop when it was interrupted")
+            raise ProcessStopped(self.lost) from None
+        finally:
+            if self.lost is None:
+                self.connection.settimeout(None)
 
     def lose(self, why):
         self.lost = self.lost or why

@@ -234,7 +234,7 @@ HOSTILE = [
         "exp loops forever and ignores the interrupt of the timeout",
         changed(EXP, UNSTOPPABLE + EXP),
         FROM_EXP,
-        "could not be interrupted",
+        "did not stop when it was interrupted",
     ),
     Hostile(
         "hostile-sys-exit",
