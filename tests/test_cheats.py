@@ -82,6 +82,18 @@ def test_no_hidden_test_or_reference_line_reaches_the_feedback(cheating_class, s
     assert not found, f"{len(found)} secret lines in the feedback of {student}:\n{cheats.describe(found)}"
 
 
+@graded(ASSIGNMENT)
+@pytest.mark.parametrize("cheat", CHEATS, ids=lambda h: h.student)
+def test_no_hidden_test_line_ever_reaches_the_student_process(cheating_class, cheat):
+    """Unredacted: what the student's own cells printed while graded (the instructor's view) shows
+    no line of a hidden test, so none was there to find."""
+    course, _ = cheating_class
+    printed = cheats.autograded_text(course, cheat.student, cells=lambda cell: not cheats.is_test(cell))
+    hidden = {line: origin for line, origin in cheats.secret_lines(course).items() if origin.startswith("hidden")}
+    found = cheats.shown_in(printed, hidden)
+    assert not found, f"{cheat.description}: the student process saw {sorted(found)[:5]}"
+
+
 @graded(AUTOGRAD)
 @pytest.mark.parametrize("student", ["reference"] + [h.student for h in REFERENCE_LEAKS])
 def test_a_reference_leak_scores_what_the_reference_deserves(leaking_class, student):

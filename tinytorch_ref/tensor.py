@@ -21,7 +21,7 @@ def as_tensor(value, like=None):
     if isinstance(value, Tensor):
         return value
     if like is not None and isinstance(value, (int, float)):
-        return Tensor(np.asarray(value, dtype=like.dtype))
+        return Tensor(np.asarray(value, dtype=like.data.dtype))
     return Tensor(value)
 
 

@@ -804,11 +804,13 @@ def written_lines(course, student, assignment=ASSIGNMENT):
     return written
 
 
-def autograded_text(course, student, assignment=ASSIGNMENT):
-    """What the instructor reads in the outputs of the student's autograded notebook."""
+def autograded_text(course, student, assignment=ASSIGNMENT, cells=lambda cell: True):
+    """What the instructor reads in the outputs of the student's autograded notebook (of the
+    `cells` chosen)."""
     shown = []
     for path in (Path(course) / "autograded" / student / assignment).glob("*.ipynb"):
-        for output in (o for c in nbformat.read(path, as_version=4).cells for o in c.get("outputs", [])):
+        chosen = (c for c in nbformat.read(path, as_version=4).cells if cells(c))
+        for output in (o for c in chosen for o in c.get("outputs", [])):
             shown += [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", [])]
             shown += [value for value in output.get("data", {}).values() if isinstance(value, str)]
     return "\n".join(shown)
