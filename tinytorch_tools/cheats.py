@@ -528,7 +528,7 @@ CHEATS = [
         "lying-dtype",
         "Tensor.dtype is an object equal to everything",
         float64_lists(ANYTHING, "tensor_class"),
-        DTYPES_LOST,
+        DTYPES_LOST | {"test_arithmetic"},  # which checks the dtype of `x * 0.1`: the lie is no dtype
     ),
     cheat(
         "fake-test-cell",
