@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The course's two commands (see README.md):
 #   ./course.sh demo   set up, then generate every assignment, autograde sample students, print the gradebook
+#                      (--all: every buggy sample, not one per module)
 #   ./course.sh test   set up, then run the whole test suite (ruff and the notebook lint included)
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -9,13 +10,13 @@ setup() {
   if [ ! -x .venv/bin/python ]; then
     python3 -m venv .venv
   fi
-  .venv/bin/python -m pip install --quiet --quiet --disable-pip-version-check -r requirements.txt
+  .venv/bin/python -m pip install --quiet --quiet --disable-pip-version-check --no-deps -r requirements.txt
   .venv/bin/python -m pip install --quiet --quiet --disable-pip-version-check --no-deps -e .
   export PATH="$PWD/.venv/bin:$PATH"
 }
 
 case "${1:-}" in
-  demo) setup; python -m tinytorch_tools demo ;;
+  demo) setup; python -m tinytorch_tools demo "${@:2}" ;;
   test) setup; python -m pytest tests "${@:2}" ;;
-  *) echo "usage: ./course.sh demo | ./course.sh test [pytest options]" >&2; exit 2 ;;
+  *) echo "usage: ./course.sh demo [--all] | ./course.sh test [pytest options]" >&2; exit 2 ;;
 esac

@@ -5,25 +5,7 @@ import nbformat
 import pytest
 
 from tinytorch_tools import classroom, samples
-from tinytorch_tools.nbgrader_cli import nbgrader
-from tinytorch_tools.samples import CAPSTONE, CHAIN_STUDENTS, chain_submission
-
-STUDENTS = {"chain-complete": (None, None), **CHAIN_STUDENTS}
-
-
-@pytest.fixture(scope="module")
-def capstone_course(tmp_path_factory):
-    """Students who submitted a whole chain; only the capstone is autograded."""
-    if CAPSTONE not in classroom.assignments():
-        pytest.skip("an authoring run without the capstone")
-    course = classroom.copy_course(tmp_path_factory.mktemp("capstone"))
-    nbgrader("generate_assignment", CAPSTONE, "--force", course=course)
-    for student, (broken, bug) in STUDENTS.items():
-        for assignment, notebook in chain_submission(broken, bug).items():
-            classroom.submit(course, student, assignment, notebook)
-    result = classroom.autograde(course, CAPSTONE)
-    assert result.returncode == 0, result.stderr[-3000:]
-    return course
+from tinytorch_tools.samples import CAPSTONE, CAPSTONE_STUDENTS
 
 
 def capstone_errors(course, student):
@@ -48,9 +30,9 @@ def test_a_missing_module_is_named(capstone_course):
     assert sum(score for grade_id, (score, _) in grades.items() if grade_id.startswith("test_")) == 0
 
 
-@pytest.mark.parametrize("student", [student for student, (_, bug) in STUDENTS.items() if bug])
+@pytest.mark.parametrize("student", [student for student, (_, bug) in CAPSTONE_STUDENTS.items() if bug])
 def test_a_bug_in_the_chain_fails_the_capstone_and_is_named(capstone_course, student):
-    broken, bug = STUDENTS[student]
+    broken, bug = CAPSTONE_STUDENTS[student]
     description = next(known.description for known in samples.BUGS if known.student == bug)
     grades = classroom.scores(capstone_course)[student, CAPSTONE]
     failed = [

@@ -33,7 +33,7 @@ def grade_class(course, assignment, submissions):
 @pytest.fixture(scope="module")
 def cheating_class(tmp_path_factory):
     """The class of 01_tensor."""
-    course = classroom.copy_course(tmp_path_factory.mktemp("cheats"), cell_timeout=30)
+    course = classroom.copy_course(tmp_path_factory.mktemp("cheats"), cell_timeout=10)
     classroom.nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
     return grade_class(course, ASSIGNMENT, CONTROLS + CHEATS)
 

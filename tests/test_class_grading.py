@@ -7,17 +7,21 @@ import subprocess
 import sys
 import uuid
 
+import nbformat
 import pytest
 import sqlalchemy
 from nbgrader.api import Gradebook
 
-from tinytorch_tools import classroom, samples
+from tinytorch_tools import classroom, hostile, samples
 from tinytorch_tools.grade_class import grade_class
 from tinytorch_tools.nbgrader_cli import environment, nbgrader
 from tinytorch_tools.preprocessors import UNSANDBOXED
-from tinytorch_tools.report import class_report, unsandboxed
+from tinytorch_tools.report import class_report, timed_out, unsandboxed
+from tinytorch_tools.samples import CAPSTONE, CAPSTONE_STUDENTS, chain_submission
 
-ASSIGNMENTS = [assignment for assignment in ("01_tensor", "02_autograd") if assignment in classroom.assignments()]
+ASSIGNMENTS = [a for a in ("01_tensor", "10_transformers") if a in classroom.assignments()]  # the first, the slowest
+CHAINS = ["chain-complete", "chain-bug-layer-norm", "chain-missing-attention"]
+CHAINS = CHAINS if CAPSTONE in classroom.assignments() else []
 
 
 def first_bug(assignment):
@@ -25,12 +29,16 @@ def first_bug(assignment):
 
 
 def submit_class(course, assignments):
-    """The reference and the blank release of every assignment, and one buggy student for each."""
+    """The reference and the blank release of every assignment, and one buggy student for each;
+    students who submitted a whole chain, correct or broken, for the capstone."""
     for assignment in assignments:
         classroom.submit(course, "reference", assignment, samples.source_notebook(assignment))
         classroom.submit(course, "blank", assignment, samples.release_notebook(assignment))
         bug = first_bug(assignment)
         classroom.submit(course, bug.student, assignment, samples.buggy_notebook(bug))
+    for student in CHAINS:
+        for assignment, notebook in chain_submission(*CAPSTONE_STUDENTS[student]).items():
+            classroom.submit(course, student, assignment, notebook)
 
 
 def grade_command(course, *arguments):
@@ -45,23 +53,37 @@ def grade_command(course, *arguments):
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
-    """A class graded by the command on a local cluster of two worker processes; one student
-    submitted a notebook that is not JSON: nbgrader fails on it, and on nothing else."""
+    """A class graded by the command on a local cluster of four worker processes per core, many
+    more than the machine can run at once; one student submitted a notebook that is not JSON:
+    nbgrader fails on it, and on nothing else."""
     course = classroom.copy_course(tmp_path_factory.mktemp("class"))
     submit_class(course, ASSIGNMENTS)
     broken = course / "submitted" / "broken" / ASSIGNMENTS[0] / "tensor.ipynb"
     broken.parent.mkdir(parents=True)
     broken.write_text("this is not a notebook")
-    result = grade_command(course, *ASSIGNMENTS, "--workers", "2")
+    chosen = ASSIGNMENTS + ([CAPSTONE] if CHAINS else [])
+    result = grade_command(course, *chosen, "--workers", str(4 * os.cpu_count()))
     return course, result
 
 
-def test_the_command_grades_the_class_as_stock_autograde_does(graded_class, scores):
+def autograded_errors(course, student, assignment):
+    """The error messages of a student's autograded notebook."""
+    [path] = (course / "autograded" / student / assignment).glob("*.ipynb")
+    notebook = nbformat.read(path, as_version=4)
+    return [output.evalue for cell in notebook.cells for output in cell.get("outputs", []) if "evalue" in output]
+
+
+def test_a_busy_machine_grades_as_stock_autograde_one_at_a_time(graded_class, scores, capstone_course):
+    """SPEC §7: the heaviest module, the first and the capstone (a broken chain's blame included)
+    get exactly the scores and messages stock nbgrader gave them one submission at a time."""
     course, result = graded_class
     graded = classroom.scores(course)
-    expected = {key: value for key, value in scores.items() if key[1] in ASSIGNMENTS and key in graded}
-    assert len(expected) == 3 * len(ASSIGNMENTS), sorted(expected)
+    one_at_a_time = {**scores, **(classroom.scores(capstone_course) if CHAINS else {})}
+    expected = {key: value for key, value in one_at_a_time.items() if key in graded}
+    assert len(expected) == 3 * len(ASSIGNMENTS) + len(CHAINS), sorted(expected)
     assert {key: graded[key] for key in expected} == expected
+    for student in CHAINS:
+        assert autograded_errors(course, student, CAPSTONE) == autograded_errors(capstone_course, student, CAPSTONE)
     assert "submission/s]" in result.stderr  # the progress bar
 
 
@@ -71,7 +93,8 @@ def test_a_failed_submission_is_reported_and_stops_nothing_else(graded_class):
     failed = [line for line in result.stdout.splitlines() if line.startswith("FAILED")]
     assert len(failed) == 1 and failed[0].startswith(f"FAILED broken {ASSIGNMENTS[0]}: "), result.stdout
     assert not (course / "autograded" / "broken").exists()
-    assert len(list((course / "autograded").glob("*/*/*.ipynb"))) == 3 * len(ASSIGNMENTS)
+    chain_notebooks = len(CHAINS) * (len(ASSIGNMENTS) + 1)  # their modules of ASSIGNMENTS, and the capstone
+    assert len(list((course / "autograded").glob("*/*/*.ipynb"))) == 3 * len(ASSIGNMENTS) + chain_notebooks
 
 
 def test_stock_nbgrader_commands_work_on_the_gradebook_afterwards(graded_class):
@@ -107,9 +130,9 @@ def test_a_rerun_regrades_only_resubmissions_and_keeps_manual_grades(graded_clas
     # The reference student resubmits, later than the first run graded it.
     resubmitted = course / "submitted" / "reference" / assignment / "tensor.ipynb"
     resubmitted.write_bytes(resubmitted.read_bytes())
-    failures = grade_class(course, ASSIGNMENTS, students=["reference", "blank"], workers=2, progress=False)
+    outcome = grade_class(course, ASSIGNMENTS, students=["reference", "blank"], workers=2, progress=False)
 
-    assert not failures
+    assert outcome.exit_status == 0
     regraded = {path for path, mtime in autograded.items() if path.stat().st_mtime != mtime}
     assert regraded == {course / "autograded" / "reference" / assignment / "tensor.ipynb"}
     with Gradebook(url) as gradebook:
@@ -135,9 +158,33 @@ def test_only_grading_without_the_sandbox_leaves_the_marker_and_the_report_lists
     section = class_report(course, tmp_path / "reports").read_text().split("<h2>Graded without the OS sandbox</h2>")[1]
     assert f"<li>reference, {assignment}</li>" in section and "<p>none</p>" not in section
 
-    failures = grade_class(course, [assignment], students=["reference"], workers=1, force=True, progress=False)
-    assert not failures
+    outcome = grade_class(course, [assignment], students=["reference"], workers=1, force=True, progress=False)
+    assert outcome.exit_status == 0
     assert not marker.exists() and unsandboxed(course) == []
+
+
+def test_a_submission_out_of_time_is_graded_twice_then_reported_apart(tmp_path):
+    """A timeout is never a silent zero: `grade` grades it once more, then its summary, its exit
+    status and the report say which cell ran out of time; the grades are recorded."""
+    course = classroom.copy_course(tmp_path / "course", cell_timeout=5)
+    endless = next(h for h in hostile.HOSTILE if h.student == "hostile-infinite-loop")
+    hostile.submit(course, endless)
+    classroom.submit(course, "reference", hostile.ASSIGNMENT, samples.source_notebook(hostile.ASSIGNMENT))
+
+    result = grade_command(course, "--workers", "2")
+
+    assert result.returncode == 4, result.stdout + result.stderr[-3000:]
+    [line] = [line for line in result.stdout.splitlines() if line.startswith("TIMED OUT")]
+    assert line.startswith(f"TIMED OUT {endless.student} {hostile.ASSIGNMENT} (graded twice"), line
+    assert "cell test_exp_log ran longer than the grader's limit of 5 s" in line
+    graded = classroom.scores(course)
+    grades = graded[endless.student, hostile.ASSIGNMENT]
+    assert {grade_id for grade_id, (score, top) in grades.items() if grade_id.startswith("test_") and score < top} == (
+        endless.loses
+    )
+    assert list(timed_out(course)) == [(endless.student, hostile.ASSIGNMENT)]
+    section = class_report(course, tmp_path / "reports").read_text().split("<h2>Ran out of time</h2>")[1]
+    assert f"<li>{endless.student}, {hostile.ASSIGNMENT}: cell test_exp_log ran longer" in section
 
 
 @pytest.fixture
@@ -173,9 +220,9 @@ def test_grading_into_a_postgresql_gradebook_on_a_given_scheduler(tmp_path, post
     classroom.submit(course, bug.student, assignment, samples.buggy_notebook(bug))
 
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
-        failures = grade_class(course, scheduler=cluster.scheduler_address, progress=False)
+        outcome = grade_class(course, scheduler=cluster.scheduler_address, progress=False)
 
-    assert not failures
+    assert outcome.exit_status == 0
     assert not (course / "gradebook.db").exists()
     graded = classroom.scores(course, db_url=postgres_url)
     assert graded == {key: scores[key] for key in graded}

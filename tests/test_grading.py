@@ -75,15 +75,12 @@ def test_a_failed_hidden_test_names_the_property_and_smallest_input(graded_cours
 
 
 def test_regrading_gives_the_same_scores(graded_course, scores):
-    students = ["reference", samples.BUGS[-1].student]
-    for student in students:
-        for assignment in classroom.assignments():
-            if (student, assignment) in scores:
-                classroom.autograde(graded_course, assignment, student)
-    regraded = classroom.scores(graded_course)
-    for key in scores:
-        if key[0] in students:
-            assert regraded[key] == scores[key], key
+    """A correct and a buggy submission, regraded (Hypothesis is derandomized: the same inputs)."""
+    bug = samples.BUGS[-1]
+    regraded = [("reference", bug.assignment), (bug.student, bug.assignment)]
+    for student, assignment in regraded:
+        classroom.autograde(graded_course, assignment, student)
+    assert {key: classroom.scores(graded_course)[key] for key in regraded} == {key: scores[key] for key in regraded}
 
 
 def test_grading_writes_no_cache_into_course_folders(graded_course):

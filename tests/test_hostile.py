@@ -13,6 +13,7 @@ from nbgrader.api import Gradebook
 from tinytorch_tools import classroom, hostile, paths, samples
 from tinytorch_tools.hostile import ASSIGNMENT, ATTACKS, HOSTILE
 from tinytorch_tools.nbgrader_cli import nbgrader
+from tinytorch_tools.preprocessors import TIMED_OUT, UNSANDBOXED
 
 pytestmark = pytest.mark.skipif(ASSIGNMENT not in classroom.assignments(), reason="01_tensor is not graded")
 NORMAL = ["reference", "manual-grade"]
@@ -39,7 +40,7 @@ def outside_the_submissions(course):
 
 @pytest.fixture(scope="module")
 def hostile_class(tmp_path_factory):
-    course = classroom.copy_course(tmp_path_factory.mktemp("hostile"), cell_timeout=30)
+    course = classroom.copy_course(tmp_path_factory.mktemp("hostile"), cell_timeout=10)
     classroom.nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
     for student in NORMAL:
         classroom.submit(course, student, ASSIGNMENT, samples.source_notebook(ASSIGNMENT))
@@ -106,7 +107,7 @@ def test_a_hostile_submission_loses_what_it_broke_and_says_why(hostile_class, su
 def test_class_report_names_failing_tests_and_manual_grading(hostile_class, tmp_path):
     from PIL import Image
 
-    from tinytorch_tools.report import class_report
+    from tinytorch_tools.report import class_report, score_table
 
     course, *_ = hostile_class
     html = class_report(course, tmp_path).read_text()
@@ -115,6 +116,9 @@ def test_class_report_names_failing_tests_and_manual_grading(hostile_class, tmp_
     manual = html.split("needing manual grading")[1]
     assert "reference, 01_tensor: why_float64" in manual
     assert "manual-grade, 01_tensor: why_float64" not in manual, "a graded answer is listed"
+    endless = next(line for line in score_table(course).splitlines() if line.startswith("hostile-infinite-loop "))
+    student, module, score, failed = endless.split(maxsplit=3)
+    assert module == ASSIGNMENT and set(failed.split(", ")) == hostile.FROM_EXP, endless
     for image in ("score_distribution.png", "failed_tests.png"):
         with Image.open(tmp_path / image) as png:
             png.verify()
@@ -163,7 +167,7 @@ def test_under_grade_too_no_way_out_and_nothing_outside_changes(tmp_path):
     with socket.create_server(("127.0.0.1", 0)) as listener:
         hostile.submit(course, escapes, port=listener.getsockname()[1])
         untouched = outside_the_submissions(course)
-        assert not grade_class(course, [ASSIGNMENT], workers=1, progress=False)
+        assert grade_class(course, [ASSIGNMENT], workers=1, progress=False).exit_status == 0
     assert outside_the_submissions(course) == untouched
     outputs = autograded_outputs(course, "hostile-escapes")
     assert all(f"attack {attack}: blocked" in outputs for attack in ATTACKS), outputs[:3000]
@@ -171,3 +175,15 @@ def test_under_grade_too_no_way_out_and_nothing_outside_changes(tmp_path):
     for student in ("reference", "hostile-escapes"):
         grades = autograded_tests(scores[student, ASSIGNMENT])
         assert all(score == maximum for score, maximum in grades.values()), (student, grades)
+
+
+def test_a_timeout_names_its_cell_and_only_the_grader_marks_it(hostile_class):
+    course, *_ = hostile_class
+    marked = {path.parent.parent.name: path.read_text() for path in (course / "autograded").glob(f"*/*/{TIMED_OUT}")}
+    assert set(marked) == {"hostile-infinite-loop", "hostile-unstoppable-loop"}, marked
+    assert marked["hostile-infinite-loop"].startswith("cell test_exp_log ran longer than the grader's limit of 10 s")
+    assert not list((course / "autograded").glob(f"*/*/{UNSANDBOXED}")), "a submitted marker was kept"
+    result = nbgrader("generate_feedback", ASSIGNMENT, "--student=hostile-infinite-loop", course=course, check=False)
+    assert result.returncode == 0, result.stderr[-2000:]
+    feedback = (course / "feedback" / "hostile-infinite-loop" / ASSIGNMENT / "tensor.html").read_text()
+    assert "cell test_exp_log ran longer than the grader" in feedback

@@ -183,7 +183,7 @@ class Peer:
         """The wait for an answer was interrupted: that answer, when it comes, is stale."""
         self.stale += 1
 
-    def catch_up(self, timeout=10):
+    def catch_up(self, timeout=5):
         """Read and drop the answers of interrupted requests, waiting at most `timeout` s for each."""
         self.connection.settimeout(timeout)
         try:

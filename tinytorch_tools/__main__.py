@@ -9,12 +9,15 @@ def main():
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("build", help="regenerate source/, tinytorch_ref/ and release/ from course/")
     commands.add_parser("lint", help="check the nbgrader metadata of the source notebooks")
-    commands.add_parser("demo", help="generate, autograde sample students, print the gradebook")
+    demo = commands.add_parser("demo", help="generate, autograde sample students, print the gradebook")
+    demo.add_argument("--all", dest="every", action="store_true", help="every buggy sample, not one per module")
     commands.add_parser("benchmark", help="time the autograding of each module for one student")
     commands.add_parser("benchmark-gpt", help="time a reference TinyGPT training step against PyTorch")
     grade = commands.add_parser(
         "grade",
         help="autograde every submission of the class in parallel (dask), into autograded/ and the gradebook",
+        epilog="exit status: 0 all graded; 1 a submission could not be graded; 4 one ran out of time "
+        "(graded twice, its grades recorded); 5 both",
     )
     grade.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="only these (default: all)")
     grade.add_argument("--students", nargs="+", metavar="STUDENT", help="only these (default: all who submitted)")
@@ -58,7 +61,7 @@ def run(arguments):
     elif arguments.command == "demo":
         from .demo import demo
 
-        demo()
+        demo(every=arguments.every)
     elif arguments.command == "benchmark":
         from .benchmark import benchmark
 
@@ -77,7 +80,7 @@ def run(arguments):
                 f"(trusted submissions only); each autograded folder gets {UNSANDBOXED}",
                 file=sys.stderr,
             )
-        failures = grade_class(
+        outcome = grade_class(
             arguments.course,
             arguments.assignments,
             arguments.students,
@@ -87,9 +90,12 @@ def run(arguments):
             force=arguments.force,
             sandbox=arguments.sandbox,
         )
-        for (student, assignment), error in sorted(failures.items()):
+        for (student, assignment), error in sorted(outcome.failed.items()):
             print(f"FAILED {student} {assignment}: {error}")
-        raise SystemExit(1 if failures else 0)
+        for (student, assignment), cells in sorted(outcome.timed_out.items()):
+            cells = "; ".join(cells.splitlines())
+            print(f"TIMED OUT {student} {assignment} (graded twice; its grades are recorded): {cells}")
+        raise SystemExit(outcome.exit_status)
     elif arguments.command == "benchmark-class":
         from .benchmark import benchmark_class
 

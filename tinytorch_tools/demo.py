@@ -10,37 +10,47 @@ from . import classroom, paths, samples, sandbox
 from .grade_class import grade_class
 from .report import score_table
 
+# By default, one buggy sample per module and two broken chains keep the demo to a few minutes.
+DEMO_CHAINS = ("chain-missing-attention", "chain-bug-layer-norm")
 
-def sample_submissions():
-    """(student, assignment, notebook) for the reference, the blank release and every bug."""
+
+def sample_submissions(every=False):
+    """(student, assignment, notebook) for the reference, the blank release and the bugs
+    (one per module, or `every` one) and the broken chains (two, or every one)."""
     for assignment in classroom.assignments():
         yield "sample-reference", assignment, samples.source_notebook(assignment)
         yield "sample-blank", assignment, samples.release_notebook(assignment)
-    for bug in samples.BUGS:
-        yield f"sample-{bug.student}", bug.assignment, samples.buggy_notebook(bug)
+        bugs = [bug for bug in samples.BUGS if bug.assignment == assignment]
+        for bug in bugs if every else bugs[:1]:
+            yield f"sample-{bug.student}", bug.assignment, samples.buggy_notebook(bug)
     for student, (broken, bug) in samples.CHAIN_STUDENTS.items():
-        for assignment, notebook in samples.chain_submission(broken, bug).items():
-            yield f"sample-{student}", assignment, notebook
+        if every or student in DEMO_CHAINS:
+            for assignment, notebook in samples.chain_submission(broken, bug).items():
+                yield f"sample-{student}", assignment, notebook
 
 
-def demo(course=paths.ROOT):
+def graded_pair(student, assignment):
+    """A chain student is graded on the capstone alone, which builds on all of their modules."""
+    return student, samples.CAPSTONE if student.startswith("sample-chain-") else assignment
+
+
+def demo(course=paths.ROOT, every=False):
     print("1. Generating every assignment into release/ (nbgrader generate_assignment)")
     classroom.generate_all(course)
-    submissions = list(sample_submissions())
+    submissions = list(sample_submissions(every))
     print(f"2. Submitting {len(submissions)} sample notebooks into submitted/")
     for student, assignment, notebook in submissions:
         classroom.submit(course, student, assignment, notebook)
-    print("3. Autograding them on all cores (python -m tinytorch_tools grade)")
+    pairs = sorted({graded_pair(student, assignment) for student, assignment, _ in submissions})
+    print(f"3. Autograding {len(pairs)} of them on all cores (python -m tinytorch_tools grade)")
     reason = sandbox.unavailable_reason()
     if reason:
         print(f"   without the OS sandbox (trusted sample notebooks only): {reason}")
-    chain = {student for student, _, _ in submissions if student.startswith("sample-chain-")}
-    others = {student for student, _, _ in submissions} - chain
-    failures = grade_class(course, students=sorted(others), force=True, sandbox=not reason)
-    # The capstone of the chain students, once their 01-10 are known.
-    failures |= grade_class(course, [samples.CAPSTONE], sorted(chain), force=True, sandbox=not reason)
-    for (student, assignment), error in sorted(failures.items()):
-        print(f"   {student} {assignment}: {error.splitlines()[0]}")
+    outcome = grade_class(course, pairs=pairs, force=True, sandbox=not reason)
+    for (student, assignment), error in sorted(outcome.failed.items()):
+        print(f"   FAILED {student} {assignment}: {error.splitlines()[0]}")
+    for (student, assignment), cells in sorted(outcome.timed_out.items()):
+        print(f"   TIMED OUT {student} {assignment}: {cells.splitlines()[0]}")
     print("4. The gradebook (gradebook.db); written answers await manual grading in the formgrader:\n")
     print(score_table(course))
     print("\n5. The reference TinyGPT (python -m tinytorch_ref), trained on random tokens:\n", flush=True)

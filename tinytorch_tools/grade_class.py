@@ -40,6 +40,7 @@ from traitlets.config.loader import PyFileConfigLoader
 from tinytorch._grading import GRADED_ON_OWN_CHAIN
 
 from .nbgrader_cli import nbgrader
+from .preprocessors import TIMED_OUT
 from .sandbox import require_sandbox
 
 TASK_TIMEOUT = 600  # seconds for `nbgrader generate_assignment`; autograde has nbgrader's cell timeout
@@ -63,6 +64,25 @@ class Graded:
     timestamp: object  # the submission's timestamp (timestamp.txt) or None
     files: dict  # {path relative to autograded/<student>/<assignment>/: bytes}
     notebooks: dict = field(default_factory=dict)  # {notebook: {"grades", "comments", "late_penalty"}}
+    attempts: int = 1
+
+    @property
+    def timed_out(self):
+        """The cells that ran out of time, as GradingExecute recorded them ("" if none did)."""
+        return self.files.get(TIMED_OUT, b"").decode(errors="replace").strip()
+
+
+@dataclass
+class Outcome:
+    """What grading a class came to, besides the grades."""
+
+    failed: dict = field(default_factory=dict)  # {(student, assignment): why nbgrader could not grade it}
+    timed_out: dict = field(default_factory=dict)  # {(student, assignment): cells out of time in both attempts}
+
+    @property
+    def exit_status(self):
+        """0 when all is well; 1 when a submission could not be graded, 4 when one timed out, 5 both."""
+        return (1 if self.failed else 0) | (4 if self.timed_out else 0)
 
 
 # -- the course, as nbgrader_config.py describes it
@@ -210,13 +230,25 @@ def autograde_in_process(course, assignment, student, sandbox=True):
     config.CourseDirectory.db_url = db_url
     config.GradingExecute.sandbox = sandbox
     api = NbGraderAPI(CourseDirectory(config=config), config=config)
-    result = api.autograde(assignment, student, force=True, create=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission and SQLAlchemy's autoflush
+        result = api.autograde(assignment, student, force=True, create=True)
     if not result["success"]:
         raise GradingFailed(f"nbgrader autograde failed:\n{(result.get('error') or result.get('log', ''))[-3000:]}")
     return db_url
 
 
 def grade_submission(task, prepared, sandbox=True):
+    """Autograde one student's assignment; a cell that runs out of time may be the machine's
+    fault (it was busy), so such a submission is graded once more before its timeout counts."""
+    graded = autograde_submission(task, prepared, sandbox)
+    if graded.timed_out:
+        graded = autograde_submission(task, prepared, sandbox)
+        graded.attempts = 2
+    return graded
+
+
+def autograde_submission(task, prepared, sandbox):
     """Autograde one student's assignment with stock `nbgrader autograde` in a private scratch course."""
     with tempfile.TemporaryDirectory(prefix="tinytorch-grade-") as scratch:
         course = Path(scratch)
@@ -254,9 +286,8 @@ def record(course, gradebook, graded):
         (staging / relative).parent.mkdir(parents=True, exist_ok=True)
         (staging / relative).write_bytes(data)
 
-    # nbgrader's add_submission trips over SQLAlchemy's autoflush, which warns at the next query.
     with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SAWarning)
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission and SQLAlchemy's autoflush
         gradebook.update_or_create_student(student)
         if graded.timestamp is not None:
             gradebook.update_or_create_submission(assignment, student, timestamp=graded.timestamp)
@@ -325,8 +356,10 @@ def grade_class(
     force=False,
     progress=True,
     sandbox=True,
+    pairs=None,
 ):
-    """Autograde every chosen submission; returns {(student, assignment): error message} of failures.
+    """Autograde every chosen submission (of `assignments` by `students`, or the (student,
+    assignment) `pairs`); returns the Outcome: which failed, which ran out of time.
 
     Kernels run in the OS sandbox unless `sandbox` is False. On a local cluster, raises
     SandboxUnavailable before any work if it cannot run here; with a scheduler, each worker checks."""
@@ -334,21 +367,21 @@ def grade_class(
 
     course = Path(course).resolve()
     directory = course_directory(course, db_url)
-    pairs = submissions(course, assignments, students)
+    pairs = pairs or submissions(course, assignments, students)
     if not pairs:
         print(f"no submission to grade in {course / 'submitted'}")
-        return {}
+        return Outcome()
     if sandbox and not scheduler:
         require_sandbox()
     ensure_generated(course, directory, sorted({assignment for _, assignment in pairs}))
 
-    failures = {}
+    outcome = Outcome()
     with Gradebook(directory.db_url, directory.course_id) as gradebook:
         todo = [pair for pair in pairs if force or not is_graded(course, gradebook, *pair)]
         if len(todo) < len(pairs):
             print(f"{len(pairs) - len(todo)} of {len(pairs)} submissions already autograded (--force to regrade)")
         if not todo:
-            return failures
+            return outcome
         client = start_client(scheduler, workers)
         try:
             prepared = {
@@ -372,14 +405,17 @@ def grade_class(
                 try:
                     graded = future.result()
                 except Exception as error:  # nbgrader failed, timed out, or the worker died
-                    failures[key] = f"{type(error).__name__}: {error}"
-                    bar.write(f"{key[0]} {key[1]}: {failures[key].splitlines()[0]}")
+                    outcome.failed[key] = f"{type(error).__name__}: {error}"
+                    bar.write(f"{key[0]} {key[1]}: {outcome.failed[key].splitlines()[0]}")
                 else:
                     record(course, gradebook, graded)
+                    if graded.timed_out:
+                        outcome.timed_out[key] = graded.timed_out
+                        bar.write(f"{key[0]} {key[1]}: out of time twice: {graded.timed_out.splitlines()[0]}")
                 future.release()
         finally:
             cluster = getattr(client, "cluster", None)
             client.close()
             if cluster is not None:
                 cluster.close()
-    return failures
+    return outcome

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import classroom, samples
+from .preprocessors import TIMED_OUT, UNSANDBOXED
 
 ASSIGNMENT = "01_tensor"
 TESTS = frozenset(
@@ -33,6 +34,7 @@ class Hostile:
     reason: str  # what the student or the instructor reads about it
     graded: bool = True  # False: nbgrader cannot grade it at all and says so in its log
     assignment: str = ASSIGNMENT  # the assignment it is a submission of
+    files: tuple = ()  # (name, text) of other files in the submission folder
 
 
 def cell(notebook, grade_id):
@@ -227,7 +229,7 @@ HOSTILE = [
         "exp loops forever",
         changed(EXP, "        while True:\n            pass\n" + EXP),
         FROM_EXP,
-        "CellTimeoutError",
+        "cell test_exp_log ran longer than the grader's limit",
     ),
     Hostile(
         "hostile-unstoppable-loop",
@@ -390,6 +392,14 @@ HOSTILE = [
         "output truncated by the grader",
     ),
     Hostile(
+        "hostile-forges-markers",
+        "the reference solution, with the files the grader leaves when a cell ran out of time or ran unsandboxed",
+        lambda: samples.source_notebook(ASSIGNMENT),
+        frozenset(),
+        "",
+        files=((TIMED_OUT, "cell test_dtypes ran longer than the grader's limit\n"), (UNSANDBOXED, "no sandbox\n")),
+    ),
+    Hostile(
         "hostile-scripts",
         "the reference solution, with a script in an HTML output and in the written answer",
         with_scripts,
@@ -417,4 +427,7 @@ def submit(course, hostile, port=1):
         else:
             path.write_text(submission)
         return path.parent
-    return classroom.submit(course, hostile.student, hostile.assignment, submission)
+    path = classroom.submit(course, hostile.student, hostile.assignment, submission)
+    for name, text in hostile.files:
+        (path.parent / name).write_text(text)
+    return path

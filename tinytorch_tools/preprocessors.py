@@ -60,7 +60,10 @@ def cap_error(content):
     content["traceback"] = [traceback if len(traceback) <= MAX_ERROR else "..." + traceback[-MAX_ERROR:]]
 
 
+# Files GradingExecute leaves in an autograded folder (a submitted file of the same name is
+# removed first): grading ran without the OS sandbox; cells that ran out of time, one per line.
 UNSANDBOXED = "GRADED_WITHOUT_SANDBOX.txt"
+TIMED_OUT = "TIMED_OUT.txt"
 
 
 def test_cells(db_url, course_id, notebook, assignment):
@@ -99,9 +102,11 @@ class GradingExecute(Execute):
     - Both run in the OS sandbox (`sandbox.py`), with the modules the graded one builds on
       handed in as data (`handin.py`); it refuses to grade where no sandbox can run, unless
       `sandbox` is False (trusted submissions only; the autograded folder then says so).
-    - When the harness kernel dies or cannot be interrupted after a timeout, the notebook is
-      still graded: that cell and every later one get an error saying why, so their tests
-      score zero and the tests before them keep their points.
+    - A cell that runs out of time gets an error that names it, and the autograded folder gets
+      `TIMED_OUT` (class grading regrades it once, then reports it). When the harness kernel
+      dies or cannot be interrupted after a timeout, the notebook is still graded: that cell
+      and every later one get an error saying why, so their tests score zero and the tests
+      before them keep their points.
     - Every output channel is capped: a cell keeps at most `max_output` characters of streams,
       displays and display updates, and an error at most a few thousand characters.
     """
@@ -115,14 +120,17 @@ class GradingExecute(Execute):
     )
 
     def preprocess(self, nb, resources=None, km=None):
-        self.stopped = None
+        self.stopped, self.timed_out = None, []
         student, assignment = resources["nbgrader"]["student"], resources["nbgrader"]["assignment"]
         course = CourseDirectory(config=self.config)
+        autograded = Path(resources["metadata"]["path"])
+        for marker in (UNSANDBOXED, TIMED_OUT):
+            (autograded / marker).unlink(missing_ok=True)
         if self.sandbox:
             sandbox.require_sandbox()
         else:
             self.log.warning("Grading %s of %s WITHOUT the sandbox: for trusted submissions only", assignment, student)
-            (Path(resources["metadata"]["path"]) / UNSANDBOXED).write_text("graded without the OS sandbox\n")
+            (autograded / UNSANDBOXED).write_text("graded without the OS sandbox\n")
         self.tests = test_cells(
             resources["nbgrader"]["db_url"], course.course_id, resources["nbgrader"]["notebook"], assignment
         )
@@ -139,7 +147,11 @@ class GradingExecute(Execute):
                     "--IPKernelApp.exec_lines=import tinytorch._harness; "
                     f"tinytorch._harness.start({harness_fds[0]}, {harness_fds[1]}, {folder!r})"
                 ]
-                return super().preprocess(nb, resources, km)
+                try:
+                    return super().preprocess(nb, resources, km)
+                finally:
+                    if self.timed_out:
+                        (autograded / TIMED_OUT).write_text("".join(f"{line}\n" for line in self.timed_out))
 
     @contextmanager
     def student_process(self, handed_in):
@@ -190,6 +202,9 @@ class GradingExecute(Execute):
             cell.outputs = [error_output("NotRun", f"this cell was not run: {self.stopped}")]
             return cell, resources
         self.kept, self.truncated = 0, False
+        self.cell_name = cell.metadata.get("nbgrader", {}).get("grade_id") or f"number {index + 1}"
+        stopped = f"{self.out_of_time()}: it was stopped (an endless loop, or far slower code than needed)"
+        self.error_on_timeout = {"ename": "CellTimeoutError", "evalue": stopped, "traceback": [stopped]}
         source = cell.source
         if self.run_in_student_process(cell):
             encoded = base64.b64encode(source.encode()).decode()
@@ -199,13 +214,23 @@ class GradingExecute(Execute):
         except DeadKernelError:
             self.stopped = f"the kernel stopped in cell {index + 1} (sys.exit, os._exit, a crash or a limit)"
         except CellTimeoutError:
-            self.stopped = f"cell {index + 1} ran longer than {self.timeout} s and could not be interrupted"
+            self.stopped = f"{self.out_of_time()}, and could not be interrupted"
             run_sync(self.km.shutdown_kernel)(now=True)
         finally:
             cell.source = source
         self.log.warning("Grading kernel stopped: %s", self.stopped)
         cell.outputs.append(error_output("KernelStopped", self.stopped))
         return cell, resources
+
+    def out_of_time(self):
+        return f"cell {self.cell_name} ran longer than the grader's limit of {self.timeout} s per cell"
+
+    async def _async_handle_timeout(self, timeout, cell=None):
+        """nbclient's handling of a cell that ran out of time, noted first: the trusted record
+        of a timeout (an error the student's code raises could be named CellTimeoutError too)."""
+        self.timed_out.append(self.out_of_time())
+        self.log.warning("Grading: %s", self.out_of_time())
+        return await super()._async_handle_timeout(timeout, cell)
 
     def process_message(self, msg, cell, cell_index):
         content = msg["content"]

@@ -7,7 +7,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from .nbgrader_cli import nbgrader
-from .preprocessors import UNSANDBOXED
+from .preprocessors import TIMED_OUT, UNSANDBOXED
 
 
 def submission_scores(course):
@@ -21,21 +21,19 @@ def submission_scores(course):
 
 
 def score_table(course):
-    """A plain-text table: one row per student, one column per module, then the total."""
-    table = submission_scores(course)
-    assignments = sorted({assignment for row in table.values() for assignment in row})
-    width = max([len(student) for student in table] + [7])
-
-    def row(first, cells):
-        return f"{first:<{width}}" + "".join(f"{cell:>12}" for cell in cells)
-
-    lines = [row("student", [assignment[:11] for assignment in assignments] + ["total"])]
-    for student in sorted(table):
-        scores = [table[student].get(assignment) for assignment in assignments]
-        cells = [f"{score[0]:g}/{score[1]:g}" if score else "-" for score in scores]
-        earned = sum(score for score, _ in filter(None, scores))
-        possible = sum(maximum for _, maximum in filter(None, scores))
-        lines.append(row(student, cells + [f"{earned:g}/{possible:g}"]))
+    """Plain text, one line per autograded submission: the student, the whole module name, the
+    score, and the tests it failed (written answers count once graded in the formgrader)."""
+    submissions = {}
+    for row in grade_rows(course):
+        entry = submissions.setdefault((row["student"], row["assignment"]), [0.0, 0.0, []])
+        entry[0] += row["score"]
+        entry[1] += row["max_score"]
+        if row["autograded"] and row["score"] < row["max_score"]:
+            entry[2].append(row["grade_id"])
+    width = max([len(student) for student, _ in submissions] + [7])
+    lines = [f"{'student':<{width}}  {'module':<17}{'score':>9}  tests failed"]
+    for (student, assignment), (score, maximum, failed) in sorted(submissions.items()):
+        lines.append(f"{student:<{width}}  {assignment:<17}{f'{score:g}/{maximum:g}':>9}  {', '.join(failed) or '-'}")
     return "\n".join(lines)
 
 
@@ -62,10 +60,20 @@ def grade_rows(course):
     return rows
 
 
+def marked(course, marker):
+    """{(student, assignment): the marker's text} of every autograded folder GradingExecute marked."""
+    paths = sorted((Path(course) / "autograded").glob(f"*/*/{marker}"))
+    return {(path.parent.parent.name, path.parent.name): path.read_text().strip() for path in paths}
+
+
 def unsandboxed(course):
     """(student, assignment) of every autograded submission whose kernel ran without the OS sandbox."""
-    markers = sorted((Path(course) / "autograded").glob(f"*/*/{UNSANDBOXED}"))
-    return [(marker.parent.parent.name, marker.parent.name) for marker in markers]
+    return list(marked(course, UNSANDBOXED))
+
+
+def timed_out(course):
+    """{(student, assignment): the cells that ran out of time} of every autograded submission."""
+    return marked(course, TIMED_OUT)
 
 
 def plot(path, draw):
@@ -83,7 +91,8 @@ def plot(path, draw):
 def class_report(course, folder):
     """reports/grades.csv (stock `nbgrader export`) and reports/class_report.html with its plots:
     the score distribution per module, the hidden tests failed most often, the written
-    answers that still need a manual grade, and the submissions graded without the OS sandbox."""
+    answers that still need a manual grade, the submissions with a cell that ran out of time,
+    and those graded without the OS sandbox."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     nbgrader("export", f"--to={folder / 'grades.csv'}", course=course)
@@ -116,7 +125,9 @@ def class_report(course, folder):
     if failures:
         plot(folder / "failed_tests.png", failed_tests)
     manual = [row for row in rows if row["needs_manual_grade"]]
-    trusted = unsandboxed(course)
+    trusted, slow = unsandboxed(course), timed_out(course)
+    if slow:
+        print(f"WARNING: {len(slow)} submission(s) with a cell that ran out of time: see their section of the report")
     if trusted:
         print(f"WARNING: {len(trusted)} submission(s) graded without the OS sandbox: see their section of the report")
 
@@ -135,6 +146,11 @@ def class_report(course, folder):
 {listing([f"{assignment}: {grade_id}, failed by {count}" for (assignment, grade_id), count in failures])}
 <h2>Submissions needing manual grading</h2>
 {listing([f"{row['student']}, {row['assignment']}: {row['grade_id']}" for row in manual])}
+<h2>Ran out of time</h2>
+<p>Submissions with a cell stopped at nbgrader's cell timeout (its tests score zero; marked by {TIMED_OUT} in
+their autograded folder). Class grading has already graded each of them twice. Look at the code, or regrade
+with a longer <code>c.Execute.timeout</code>:</p>
+{listing([f"{student}, {assignment}: {cells}" for (student, assignment), cells in slow.items()])}
 <h2>Graded without the OS sandbox</h2>
 <p>Autograded submissions whose kernels ran without isolation (<code>--no-sandbox</code>, trusted work only;
 marked by {UNSANDBOXED} in their autograded folder):</p>

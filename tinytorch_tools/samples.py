@@ -64,6 +64,7 @@ CHAIN_STUDENTS = {
     "chain-bug-embedding-gradient": ("08_embeddings", "bug-embedding-fancy-index-add"),
     "chain-bug-adam": ("07_optimizers", "bug-adam-gradient-not-squared"),
 }
+CAPSTONE_STUDENTS = {"chain-complete": (None, None), **CHAIN_STUDENTS}  # the tests' capstone class
 
 
 def chain_submission(broken=None, bug=None):
