@@ -12,6 +12,10 @@ c.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
 # Never copy caches or checkpoints into release/, submitted/, autograded/ or feedback/.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypothesis", "feedback"]
 
+# What students get where a solution was: a stub whose error says what to do when it runs.
+stub = 'raise NotImplementedError("YOUR CODE HERE: write this part; the TODO above says what it does")'
+c.ClearSolutions.code_stub = {"python": f"# YOUR CODE HERE\n{stub}"}
+
 # Each test cell gets two minutes; the hidden tests of a module take a few seconds.
 c.Execute.timeout = 120
 
@@ -43,9 +47,11 @@ c.GradingExecute.max_output = 1_000_000  # characters per cell
 # `Limits` there for the others. Set c.GradingExecute.sandbox = False only for trusted work.
 c.GradingExecute.limits = {"memory": 4 * 2**30, "processes": 64}
 
-# Feedback shows each failed hidden test's message, never the hidden test source, and no
+# Feedback is written only once every answer is graded (--RefuseUngradedAnswers.enabled=False:
+# anyway); it shows each failed hidden test's message, never the hidden test source, and no
 # script or event handler of a student's output or answer.
 c.GenerateFeedback.preprocessors = [
+    "tinytorch_tools.preprocessors.RefuseUngradedAnswers",
     "nbgrader.preprocessors.GetGrades",
     "tinytorch_tools.preprocessors.HideHiddenTests",
     "tinytorch_tools.preprocessors.RedactSecrets",

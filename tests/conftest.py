@@ -13,6 +13,7 @@ SHARED_CLASSES = {
     "graded_course": "sample-class",
     "scores": "sample-class",
     "capstone_course": "sample-class",
+    "graded_class": "sample-class",  # tests/test_class_grading.py, compared with the sample class
     "cheating_class": "cheats",
     "leaking_class": "cheats",
     "hostile_class": "hostile",

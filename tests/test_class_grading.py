@@ -105,9 +105,19 @@ def test_stock_nbgrader_commands_work_on_the_gradebook_afterwards(graded_class):
     scores = classroom.scores(course)
     for key, grades in scores.items():
         assert rows[key] == sum(score for score, _ in grades.values()), key
-    bug = first_bug(ASSIGNMENTS[0])
-    feedback = nbgrader("generate_feedback", ASSIGNMENTS[0], f"--student={bug.student}", course=course, check=False)
-    assert feedback.returncode == 0, feedback.stderr[-2000:]
+
+    # Feedback waits for the written answers: refused, naming them; written once they are graded.
+    assignment, student = ASSIGNMENTS[0], first_bug(ASSIGNMENTS[0]).student
+    refused = nbgrader("generate_feedback", assignment, f"--student={student}", course=course, check=False)
+    assert refused.returncode == 1 and "not graded yet: why_float64" in refused.stderr, refused.stderr[-2000:]
+    assert not (course / "feedback" / student).exists()
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        grade = gradebook.find_grade("why_float64", "tensor", assignment, student)
+        grade.manual_score, grade.needs_manual_grade = 1.0, False  # as the formgrader does
+        gradebook.db.commit()
+    feedback = nbgrader("generate_feedback", assignment, f"--student={student}", course=course, check=False)
+    assert feedback.returncode == 0 and "WARNING" not in feedback.stderr, feedback.stderr[-2000:]
+    assert "Score: 1.0 / 2.0" in (course / "feedback" / student / assignment / "tensor.html").read_text()
 
 
 def grades(gradebook, assignment, student):
@@ -115,33 +125,44 @@ def grades(gradebook, assignment, student):
 
 
 def test_a_rerun_regrades_only_resubmissions_and_keeps_manual_grades(graded_class):
+    """Manual grades stay, and stay graded while the answer is the one graded: nbgrader would
+    flag an unchanged answer for manual grading again at every regrade."""
     course, _ = graded_class
     assignment = ASSIGNMENTS[0]
     url = f"sqlite:///{course / 'gradebook.db'}"
+    students = ["reference", "blank"]
     with Gradebook(url) as gradebook:
-        written = [grade for grade in grades(gradebook, assignment, "reference") if grade.auto_score is None]
-        assert written, "the module should have a manually graded written answer"
-        for grade in written:
-            grade.manual_score = grade.max_score
+        for student in students:
+            written = [grade for grade in grades(gradebook, assignment, student) if grade.auto_score is None]
+            assert written, "the module should have a manually graded written answer"
+            for grade in written:
+                grade.manual_score, grade.needs_manual_grade = grade.max_score, False  # as the formgrader does
         gradebook.db.commit()
         written = {grade.name for grade in written}
     autograded = {path: path.stat().st_mtime for path in (course / "autograded").glob("*/*/*.ipynb")}
 
-    # The reference student resubmits, later than the first run graded it.
-    resubmitted = course / "submitted" / "reference" / assignment / "tensor.ipynb"
-    resubmitted.write_bytes(resubmitted.read_bytes())
-    outcome = grade_class(course, ASSIGNMENTS, students=["reference", "blank"], workers=2, progress=False)
+    # Both resubmit, later than the first run graded them: the reference with the same answer,
+    # the blank student with a new one.
+    for student in students:
+        resubmitted = course / "submitted" / student / assignment / "tensor.ipynb"
+        notebook = nbformat.read(resubmitted, as_version=4)
+        if student == "blank":
+            for cell in notebook.cells:
+                if cell.metadata.get("nbgrader", {}).get("grade_id") in written:
+                    cell.source = "float64 keeps 16 digits; float32 only 7."
+        nbformat.write(notebook, resubmitted)
+    outcome = grade_class(course, ASSIGNMENTS, students=students, workers=2, progress=False)
 
     assert outcome.exit_status == 0
     regraded = {path for path, mtime in autograded.items() if path.stat().st_mtime != mtime}
-    assert regraded == {course / "autograded" / "reference" / assignment / "tensor.ipynb"}
+    assert regraded == {course / "autograded" / student / assignment / "tensor.ipynb" for student in students}
     with Gradebook(url) as gradebook:
+        for student in students:
+            for grade in grades(gradebook, assignment, student):
+                if grade.name in written:
+                    assert grade.manual_score == grade.max_score, (student, grade.name)
+                    assert grade.needs_manual_grade == (student == "blank"), (student, grade.name)
         submission = gradebook.find_submission(assignment, "reference")
-        assert all(
-            grade.manual_score == grade.max_score
-            for grade in grades(gradebook, assignment, "reference")
-            if grade.name in written
-        )
         assert submission.score == submission.max_score
 
 
@@ -229,3 +250,6 @@ def test_grading_into_a_postgresql_gradebook_on_a_given_scheduler(tmp_path, post
     assert set(graded) == {("reference", assignment), (bug.student, assignment)}
     nbgrader("export", course=course)  # stock nbgrader reads the db_url of nbgrader_config.py
     assert "reference" in (course / "grades.csv").read_text()
+    html = class_report(course, tmp_path / "reports").read_text()  # so does the report
+    assert "<p>2 students, from the gradebook postgresql://" in html and bug.student in html
+    assert not (course / "gradebook.db").exists()

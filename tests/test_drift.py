@@ -1,4 +1,7 @@
-"""The one source of truth per module: source/, tinytorch_ref/ and release/ never drift from course/."""
+"""The one source of truth per module: source/, tinytorch_ref/ and release/ never drift from course/;
+nor the student kit's versions from the grader's."""
+
+import tomllib
 
 from tinytorch_tools import paths
 from tinytorch_tools.build import generated_files, release_in
@@ -35,3 +38,13 @@ def test_release_is_what_nbgrader_generates_from_source(tmp_path):
     assert sorted(fresh) == sorted(committed), "release/ has other files than nbgrader generates"
     stale = [name for name in fresh if fresh[name] != committed[name]]
     assert not stale, f"release/ is out of date, run `python -m tinytorch_tools build`: {stale}"
+
+
+def test_the_student_kit_pins_the_graders_versions():
+    """`pip install .` gives a student the numpy, Hypothesis and nbformat the grader runs."""
+    lines = (paths.ROOT / "requirements.txt").read_text().splitlines()
+    pinned = dict(line.split("==") for line in lines if "==" in line)
+    kit = tomllib.loads((paths.ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    assert all("==" in requirement for requirement in kit), kit
+    versions = dict(requirement.split("==") for requirement in kit)
+    assert versions == {name: pinned.get(name) for name in versions}

@@ -1,5 +1,6 @@
 """The student kit: the tinytorch package built from notebooks, grading mode, test helpers."""
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -7,10 +8,11 @@ from pathlib import Path
 import nbformat
 import numpy as np
 import pytest
+from nbclient.exceptions import CellExecutionError
 
 from tinytorch.testing import PropertyFailed, check_gradients, check_property
 from tinytorch_ref import GRADIENT_RULES, Tensor
-from tinytorch_tools import paths
+from tinytorch_tools import classroom, paths
 from tinytorch_tools.classroom import notebook_in
 from tinytorch_tools.handin import hand_in, modules_for
 from tinytorch_tools.samples import source_notebook
@@ -19,6 +21,9 @@ from tinytorch_tools.samples import source_notebook
 def run_python(code, cwd):
     """Run `code` in a fresh interpreter in `cwd`, as a notebook kernel would."""
     return subprocess.run([sys.executable, "-c", code], cwd=cwd, capture_output=True, text=True)
+
+
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
 def student_folder(root, notebooks):
@@ -48,6 +53,26 @@ def test_a_missing_notebook_is_named(tmp_path):
     assert "01_tensor/tensor.ipynb, which does not exist" in result.stderr
 
 
+def test_a_saved_fix_reaches_a_running_kernel_when_the_import_is_run_again(tmp_path):
+    notebook = source_notebook("01_tensor")
+    folder = student_folder(tmp_path, {"01_tensor": notebook, "02_autograd": None})
+    path = notebook_in(folder, "01_tensor")
+    script = f"""
+import os, nbformat
+from tinytorch.tensor import Tensor
+print(Tensor([1, 2]).dtype)
+notebook = nbformat.read({str(path)!r}, as_version=4)
+for cell in notebook.cells:
+    cell.source = cell.source.replace("dtype=np.float32)", "dtype=np.float16)")
+nbformat.write(notebook, {str(path)!r})
+os.utime({str(path)!r}, ns=(1, 1))  # saved at another time, whatever the clock's resolution
+from tinytorch.tensor import Tensor
+print(Tensor([1, 2]).dtype)
+"""
+    result = run_python(script, folder / "02_autograd")
+    assert result.stdout.split() == ["float32", "float16"], result.stderr[-2000:]
+
+
 def test_a_broken_notebook_is_named_with_its_cell(tmp_path):
     notebook = source_notebook("01_tensor")
     solution = next(cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("solution"))
@@ -56,6 +81,23 @@ def test_a_broken_notebook_is_named_with_its_cell(tmp_path):
     result = run_python("import tinytorch.tensor", folder / "02_autograd")
     cell = notebook.cells.index(solution) + 1
     assert f"cell {cell} of your notebook" in result.stderr and "half-finished" in result.stderr
+
+
+def test_a_syntax_error_shows_one_short_error_with_its_line(tmp_path):
+    """In Jupyter, a module that cannot be built is one message with the notebook, cell and line,
+    not the frames of the import machinery."""
+    notebook = source_notebook("01_tensor")
+    solution = next(cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("solution"))
+    solution.source += "\ndef broken(:\n    pass"
+    later = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("from tinytorch.tensor import Tensor")])
+    folder = student_folder(tmp_path, {"01_tensor": notebook, "02_autograd": later})
+    with pytest.raises(CellExecutionError) as failure:
+        classroom.run_as_student(classroom.notebook_in(folder, "02_autograd"))
+    shown = ANSI.sub("", str(failure.value)).split("------------------", 2)[-1].strip().splitlines()
+    cell = notebook.cells.index(solution) + 1
+    assert shown[0].startswith(f"ModuleUnavailable: tinytorch.tensor could not be built: cell {cell} of"), shown
+    assert "line" in shown[0] and "(`def broken(:`)" in shown[0] and "SyntaxError" in shown[0], shown
+    assert not any("_loader.py" in line or "importlib" in line for line in shown), shown
 
 
 def test_a_malformed_notebook_is_named(tmp_path):
@@ -105,6 +147,20 @@ def test_check_property_reports_the_smallest_failing_input():
     assert "property failed: numbers are small" in message
     assert "smallest failing input: x=10" in message
     assert "too big" in message
+
+
+def test_a_smallest_failing_input_shows_the_values_drawn_inside_the_test():
+    """A student can only reproduce a failure whose every input is shown: st.data() included."""
+    from hypothesis import strategies as st
+
+    def small_sum(n, data):
+        first = data.draw(st.integers(0, 100), label="first")
+        second = data.draw(st.integers(0, 100))
+        assert n + first + second < 10, "too big"
+
+    with pytest.raises(PropertyFailed) as failure:
+        check_property("sums are small", small_sum, n=st.integers(0, 5), data=st.data())
+    assert "smallest failing input: n=0, first=0, draw 2=10\n" in str(failure.value), str(failure.value)
 
 
 def test_check_gradients_catches_a_wrong_rule(monkeypatch):

@@ -3,7 +3,7 @@
 import nbformat
 import pytest
 
-from tinytorch_tools import classroom
+from tinytorch_tools import classroom, paths
 from tinytorch_tools.samples import source_notebook
 
 
@@ -26,3 +26,18 @@ def test_a_completed_notebook_runs_top_to_bottom_on_the_students_own_modules(stu
     ]
     assert not stderr, stderr
     assert not any((student_folder / assignment).glob(".hypothesis")), "nothing is written into the student's folder"
+
+
+def test_run_all_on_a_fresh_notebook_reaches_every_visible_test(tmp_path):
+    """Worked examples and tests that fail while the code is unwritten do not stop Run All: every
+    test cell runs and says what is missing."""
+    assignment = classroom.assignments()[0]
+    path = classroom.notebook_in(tmp_path, assignment)
+    path.parent.mkdir()
+    path.write_bytes(classroom.notebook_in(paths.RELEASE, assignment).read_bytes())
+    notebook = classroom.run_as_student(path)
+    graded = [cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("grade")]
+    tests = [cell for cell in graded if cell.cell_type == "code"]
+    assert tests and all(cell.get("execution_count") for cell in tests), "a test cell did not run"
+    errors = [output for cell in tests for output in cell.outputs if output.output_type == "error"]
+    assert errors and errors[0].evalue.startswith("YOUR CODE HERE: write this part"), errors[:1]

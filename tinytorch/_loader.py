@@ -11,6 +11,8 @@ import importlib.abc
 import importlib.util
 import linecache
 import sys
+import traceback
+import types
 from pathlib import Path
 
 from .modules import MODULES, notebook_path
@@ -19,7 +21,11 @@ PACKAGE = "tinytorch"
 
 
 class ModuleUnavailable(ImportError):
-    """A tinytorch module that cannot be built; the message says which notebook and why."""
+    """A tinytorch module that cannot be built; the message says which notebook, cell and line."""
+
+    def _render_traceback_(self):
+        """How Jupyter shows it: the message alone, without the frames of the import machinery."""
+        return [f"{type(self).__name__}: {self}"]
 
 
 def exported_cells(notebook):
@@ -58,9 +64,19 @@ def run_cells(module, cells, notebook):
             exec(compile(source, filename, "exec"), module.__dict__)
         except Exception as error:
             raise ModuleUnavailable(
-                f"{module.__name__} could not be built: cell {number} of your notebook {notebook} "
-                f"raised {type(error).__name__}: {error}"
-            ) from error
+                f"{module.__name__} could not be built: cell {number} of your notebook {notebook}"
+                f"{line_of(error, filename)} raised {type(error).__name__}: {error}"
+            ) from None
+
+
+def line_of(error, filename):
+    """', line N (`text`)': where in the cell `filename` the error happened, or ''."""
+    if isinstance(error, SyntaxError):
+        number, text = error.lineno, error.text
+    else:
+        frames = [frame for frame in traceback.extract_tb(error.__traceback__) if frame.filename == filename]
+        number, text = (frames[-1].lineno, frames[-1].line) if frames else (None, None)
+    return f", line {number} (`{text.strip()}`)," if number and text else ""
 
 
 def run_notebook_code(module, path):
@@ -81,7 +97,36 @@ class StudentSources:
 
     def runner(self, name):
         path = notebook_path(self.folder, name)
-        return lambda module: run_notebook_code(module, path)
+
+        def run(module):
+            built_from[path] = saved_at(path)
+            module.__class__ = NotebookModule
+            run_notebook_code(module, path)
+
+        return run
+
+
+built_from = {}  # notebook path -> when it was saved, as it was when a module was built from it
+
+
+def saved_at(path):
+    try:
+        return Path(path).stat().st_mtime_ns
+    except OSError:
+        return None
+
+
+class NotebookModule(types.ModuleType):
+    """A module built from the student's notebooks. Once one of them is saved again, the next
+    name taken from any of these modules (an import cell run again) builds them all afresh: a
+    fix of 01 reaches a running 02 kernel without a restart."""
+
+    def __getattribute__(self, name):
+        if name.startswith("__") or all(saved_at(path) == when for path, when in built_from.items()):
+            return super().__getattribute__(name)
+        built_from.clear()
+        forget_modules()
+        return getattr(importlib.import_module(super().__getattribute__("__name__")), name)
 
 
 class NotebookLoader(importlib.abc.Loader):
@@ -112,6 +157,11 @@ class NotebookFinder(importlib.abc.MetaPathFinder):
 def use_sources(sources):
     """Build every tinytorch module imported from now on from `sources`."""
     NotebookFinder.sources = sources
+    forget_modules()
+
+
+def forget_modules():
+    """Drop the tinytorch modules built so far: the next import builds them again."""
     for fullname in [m for m in sys.modules if m.startswith(PACKAGE + ".")]:
         if fullname.partition(".")[2] in MODULES:
             del sys.modules[fullname]

@@ -48,8 +48,25 @@ class PropertyFailed(AssertionError):
     """A hidden test's property does not hold; the message names it and the smallest input."""
 
 
+class RecordedDraws:
+    """What a test drew from `st.data()`, kept so that the failure message can show it."""
+
+    def __init__(self, data):
+        self.data, self.drawn = data, []
+
+    def draw(self, strategy, label=None):
+        value = self.data.draw(strategy, label)
+        self.drawn.append((label or f"draw {len(self.drawn) + 1}", value))
+        return value
+
+
 def describe_inputs(inputs):
-    return ", ".join(f"{name}={value!r}" for name, value in inputs.items())
+    """name=value of every input, the values drawn inside the test included."""
+    shown = []
+    for name, value in inputs.items():
+        pairs = value.drawn if isinstance(value, RecordedDraws) else [(name, value)]
+        shown += [f"{label}={drawn!r}" for label, drawn in pairs]
+    return ", ".join(shown)
 
 
 def where_in_student_code(error):
@@ -69,6 +86,7 @@ def check_property(name, check, max_examples=None, smallest=None, **strategies):
     @settings(GRADING, max_examples=max_examples or GRADING.max_examples)
     @given(**strategies)
     def run(**inputs):
+        inputs = {name: RecordedDraws(value) if hasattr(value, "draw") else value for name, value in inputs.items()}
         last_inputs.clear()
         last_inputs.update(inputs)
         check(**inputs)

@@ -2,6 +2,7 @@
 
 import argparse
 import sys
+from pathlib import Path
 
 
 def main():
@@ -37,7 +38,9 @@ def main():
     )
     benchmark_class.add_argument("--students", type=int, default=40, help="students in the class (default: 40)")
     benchmark_class.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
-    commands.add_parser("report", help="reports/grades.csv and reports/class_report.html from gradebook.db")
+    report = commands.add_parser("report", help="reports/grades.csv and reports/class_report.html from the gradebook")
+    report.add_argument("--db", metavar="URL", help="gradebook URL (default: db_url of nbgrader_config.py)")
+    report.add_argument("--course", default=".", help="the course folder (default: the current folder)")
     arguments = parser.parse_args()
 
     from .sandbox import SandboxUnavailable
@@ -101,10 +104,10 @@ def run(arguments):
 
         benchmark_class(arguments.students, arguments.workers)
     elif arguments.command == "report":
-        from .paths import ROOT
         from .report import class_report
 
-        print(f"wrote {class_report(ROOT, ROOT / 'reports')} and grades.csv")
+        course = Path(arguments.course).resolve()
+        print(f"wrote {class_report(course, course / 'reports', arguments.db)} and grades.csv")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,8 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 from nbgrader.api import Gradebook
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config.loader import PyFileConfigLoader
 
 from . import paths
 from .nbgrader_cli import nbgrader
@@ -75,10 +77,25 @@ def autograde(course, assignment, student=None):
     return nbgrader("autograde", assignment, "--create", "--force", *selection, course=course, check=False)
 
 
+def course_directory(course, db_url=None):
+    """nbgrader's CourseDirectory of `course`: db_url, course_id, ignore patterns."""
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    directory = CourseDirectory(config=config)
+    directory.root = str(course)
+    if db_url:
+        directory.db_url = db_url
+    return directory
+
+
+def gradebook_url(course, db_url=None):
+    """The gradebook every command uses: `db_url` if given, else the course's (nbgrader_config.py)."""
+    return course_directory(course, db_url).db_url
+
+
 def scores(course, db_url=None):
     """{(student, assignment): {grade_id: (score, max_score)}} for every autograded notebook."""
     result = {}
-    with Gradebook(db_url or f"sqlite:///{Path(course) / 'gradebook.db'}") as gradebook:
+    with Gradebook(gradebook_url(course, db_url)) as gradebook:
         for assignment in gradebook.assignments:
             for submission in assignment.submissions:
                 grades = result.setdefault((submission.student.id, assignment.name), {})

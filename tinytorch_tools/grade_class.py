@@ -30,6 +30,7 @@ import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.utils import parse_utc
@@ -39,6 +40,7 @@ from traitlets.config.loader import PyFileConfigLoader
 
 from tinytorch._grading import GRADED_ON_OWN_CHAIN
 
+from .classroom import course_directory
 from .nbgrader_cli import nbgrader
 from .preprocessors import TIMED_OUT
 from .sandbox import require_sandbox
@@ -86,16 +88,6 @@ class Outcome:
 
 
 # -- the course, as nbgrader_config.py describes it
-
-
-def course_directory(course, db_url=None):
-    """nbgrader's CourseDirectory of `course`: db_url, course_id, ignore patterns."""
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    directory = CourseDirectory(config=config)
-    directory.root = str(course)
-    if db_url:
-        directory.db_url = db_url
-    return directory
 
 
 def ignored(path, patterns):
@@ -286,6 +278,7 @@ def record(course, gradebook, graded):
         (staging / relative).parent.mkdir(parents=True, exist_ok=True)
         (staging / relative).write_bytes(data)
 
+    graded_before = {name: graded_cells(destination / f"{name}.ipynb") for name in graded.notebooks}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission and SQLAlchemy's autoflush
         gradebook.update_or_create_student(student)
@@ -294,11 +287,16 @@ def record(course, gradebook, graded):
         else:
             gradebook.update_or_create_submission(assignment, student)
         for name, result in graded.notebooks.items():
+            now = graded_cells(staging / f"{name}.ipynb")
             for grade_id, auto_score in result["grades"].items():
                 grade = gradebook.find_grade(grade_id, name, assignment, student)
                 grade.auto_score = auto_score
-                # Never touch a manual score; a manually graded cell is flagged for review, as in nbgrader.
-                grade.needs_manual_grade = grade.manual_score is not None or auto_score is None
+                # Never touch a manual score. nbgrader flags a cell graded by hand for review at every
+                # regrade; here only when its answer changed since it was graded.
+                if grade.manual_score is not None:
+                    grade.needs_manual_grade = graded_before[name].get(grade_id) != now.get(grade_id)
+                else:
+                    grade.needs_manual_grade = auto_score is None
             for cell_id, auto_comment in result["comments"].items():
                 gradebook.find_comment(cell_id, name, assignment, student).auto_comment = auto_comment
             notebook = gradebook.find_submission_notebook(name, assignment, student)
@@ -307,6 +305,19 @@ def record(course, gradebook, graded):
 
     shutil.rmtree(destination, ignore_errors=True)
     staging.rename(destination)
+
+
+def graded_cells(path):
+    """{grade_id: source} of the graded cells of an autograded notebook ({} if there is none)."""
+    try:
+        notebook = nbformat.read(path, as_version=4)
+    except (OSError, ValueError):
+        return {}
+    return {
+        cell.metadata.nbgrader["grade_id"]: cell.source
+        for cell in notebook.cells
+        if cell.metadata.get("nbgrader", {}).get("grade_id")
+    }
 
 
 def ensure_generated(course, directory, assignments):

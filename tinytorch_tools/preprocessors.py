@@ -20,7 +20,7 @@ from nbgrader import preprocessors
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute, NbGraderPreprocessor
-from traitlets import Bool, Dict, Integer, Tuple, Unicode
+from traitlets import Bool, Dict, Integer, List, Tuple, Unicode
 
 from tinytorch._grading import MAX_ERROR, shorten
 
@@ -31,7 +31,15 @@ HIDDEN = re.compile(r"^[ \t]*### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS[^\n]*
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-class HideHiddenTests(NbGraderPreprocessor):
+class FeedbackPreprocessor(NbGraderPreprocessor):
+    """A preprocessor of `generate_feedback`. nbconvert's HTML exporter configures the
+    display_data_priority of every converter part, which nbgrader's base class has but not as a
+    setting: traitlets would warn about it at every run."""
+
+    display_data_priority = List(config=True)
+
+
+class HideHiddenTests(FeedbackPreprocessor):
     """For feedback: remove hidden test source, and keep only the message of a test's error.
 
     An error's traceback quotes the lines of the test that raised it, so a failed hidden
@@ -253,7 +261,29 @@ class GradingExecute(Execute):
         return super().on_cell_executed(**kwargs)
 
 
-class RedactSecrets(NbGraderPreprocessor):
+class UngradedAnswers(Exception):
+    """Feedback was asked for a submission whose written answers are not graded yet."""
+
+
+class RefuseUngradedAnswers(FeedbackPreprocessor):
+    """For feedback, first: no feedback for a submission with answers that nobody graded yet
+    (it would read "Score: 0.0 / 2.0"). nbgrader names them in its log, goes on with the other
+    students and exits with 1; `--RefuseUngradedAnswers.enabled=False` writes it anyway."""
+
+    def preprocess(self, nb, resources):
+        info = resources["nbgrader"]
+        with Gradebook(info["db_url"], CourseDirectory(config=self.config).course_id) as gradebook:
+            notebook = gradebook.find_submission_notebook(info["notebook"], info["assignment"], info["student"])
+            ungraded = sorted(grade.name for grade in notebook.grades if grade.auto_score is grade.manual_score is None)
+        if ungraded:
+            raise UngradedAnswers(
+                f"no feedback for {info['student']} ({info['assignment']}): not graded yet: {', '.join(ungraded)}. "
+                "Grade them in the formgrader first, or pass --RefuseUngradedAnswers.enabled=False"
+            )
+        return nb, resources
+
+
+class RedactSecrets(FeedbackPreprocessor):
     """For feedback, after HideHiddenTests: any output line (and any line of a written answer)
     that shows a line of a hidden test or of the reference is replaced by a notice; an HTML
     output that shows one is replaced as a whole (see `redaction.py`)."""

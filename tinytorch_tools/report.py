@@ -5,26 +5,28 @@ from html import escape
 from pathlib import Path
 
 from nbgrader.api import Gradebook
+from sqlalchemy import make_url
 
+from .classroom import gradebook_url
 from .nbgrader_cli import nbgrader
 from .preprocessors import TIMED_OUT, UNSANDBOXED
 
 
-def submission_scores(course):
-    """{student: {assignment: (score, max_score)}} from the course's gradebook.db."""
+def submission_scores(course, db_url=None):
+    """{student: {assignment: (score, max_score)}} from the course's gradebook."""
     table = {}
-    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gradebook:
+    with Gradebook(gradebook_url(course, db_url)) as gradebook:
         for assignment in gradebook.assignments:
             for submission in assignment.submissions:
                 table.setdefault(submission.student.id, {})[assignment.name] = (submission.score, submission.max_score)
     return table
 
 
-def score_table(course):
+def score_table(course, db_url=None):
     """Plain text, one line per autograded submission: the student, the whole module name, the
     score, and the tests it failed (written answers count once graded in the formgrader)."""
     submissions = {}
-    for row in grade_rows(course):
+    for row in grade_rows(course, db_url):
         entry = submissions.setdefault((row["student"], row["assignment"]), [0.0, 0.0, []])
         entry[0] += row["score"]
         entry[1] += row["max_score"]
@@ -37,10 +39,10 @@ def score_table(course):
     return "\n".join(lines)
 
 
-def grade_rows(course):
+def grade_rows(course, db_url=None):
     """One dict per grade cell of every submission in the gradebook."""
     rows = []
-    with Gradebook(f"sqlite:///{Path(course) / 'gradebook.db'}") as gradebook:
+    with Gradebook(gradebook_url(course, db_url)) as gradebook:
         for assignment in gradebook.assignments:
             for submission in assignment.submissions:
                 for notebook in submission.notebooks:
@@ -53,11 +55,15 @@ def grade_rows(course):
                                 "autograded": grade.cell.cell_type == "code",
                                 "score": grade.score,
                                 "max_score": grade.max_score,
-                                # flagged by nbgrader (written answers, deleted tests) and not graded yet
-                                "needs_manual_grade": grade.needs_manual_grade and grade.manual_score is None,
+                                # flagged by nbgrader (written answers, deleted tests), as the formgrader shows
+                                "needs_manual_grade": grade.needs_manual_grade,
+                                "graded_by_hand": grade.manual_score is not None,
                             }
                         )
     return rows
+
+
+AGAIN = " (graded by hand before: its answer changed, or stock `nbgrader autograde` flagged it again)"
 
 
 def marked(course, marker):
@@ -88,16 +94,17 @@ def plot(path, draw):
     pyplot.close(figure)
 
 
-def class_report(course, folder):
+def class_report(course, folder, db_url=None):
     """reports/grades.csv (stock `nbgrader export`) and reports/class_report.html with its plots:
     the score distribution per module, the hidden tests failed most often, the written
     answers that still need a manual grade, the submissions with a cell that ran out of time,
     and those graded without the OS sandbox."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    nbgrader("export", f"--to={folder / 'grades.csv'}", course=course)
-    table = submission_scores(course)
-    rows = grade_rows(course)
+    db_url = gradebook_url(course, db_url)
+    nbgrader("export", f"--to={folder / 'grades.csv'}", f"--CourseDirectory.db_url={db_url}", course=course)
+    table = submission_scores(course, db_url)
+    rows = grade_rows(course, db_url)
     assignments = sorted({assignment for row in table.values() for assignment in row})
 
     def distribution(pyplot):
@@ -124,7 +131,7 @@ def class_report(course, folder):
     plot(folder / "score_distribution.png", distribution)
     if failures:
         plot(folder / "failed_tests.png", failed_tests)
-    manual = [row for row in rows if row["needs_manual_grade"]]
+    manual = [dict(row, again=AGAIN if row["graded_by_hand"] else "") for row in rows if row["needs_manual_grade"]]
     trusted, slow = unsandboxed(course), timed_out(course)
     if slow:
         print(f"WARNING: {len(slow)} submission(s) with a cell that ran out of time: see their section of the report")
@@ -137,15 +144,16 @@ def class_report(course, folder):
     html = f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>TinyTorch class report</title></head><body>
 <h1>TinyTorch class report</h1>
-<p>{len(table)} students, from {escape(str(Path(course).resolve() / "gradebook.db"))}. Grades: grades.csv.</p>
+<p>{len(table)} students, from the gradebook {escape(make_url(db_url).render_as_string(hide_password=True))}.
+Grades: grades.csv.</p>
 <h2>Score distribution per module</h2>
 <img src="score_distribution.png" alt="score distribution per module">
-<pre>{escape(score_table(course))}</pre>
+<pre>{escape(score_table(course, db_url))}</pre>
 <h2>Tests failed most often</h2>
 {'<img src="failed_tests.png" alt="tests failed most often">' if failures else ""}
 {listing([f"{assignment}: {grade_id}, failed by {count}" for (assignment, grade_id), count in failures])}
 <h2>Submissions needing manual grading</h2>
-{listing([f"{row['student']}, {row['assignment']}: {row['grade_id']}" for row in manual])}
+{listing([f"{row['student']}, {row['assignment']}: {row['grade_id']}{row['again']}" for row in manual])}
 <h2>Ran out of time</h2>
 <p>Submissions with a cell stopped at nbgrader's cell timeout (its tests score zero; marked by {TIMED_OUT} in
 their autograded folder). Class grading has already graded each of them twice. Look at the code, or regrade

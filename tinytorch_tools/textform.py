@@ -72,6 +72,10 @@ def make_cell(kind, attributes, body, number):
         cell.metadata["nbgrader"] = nbgrader_metadata(kind, grade_id, points)
     if kind == "export":
         cell.metadata["tags"] = ["export"]
+    if kind in ("code", "tests"):
+        # Run All goes on past a worked example or a test that fails while the student's code is
+        # unwritten (JupyterLab and nbclient honour the tag), so that every visible test runs.
+        cell.metadata["tags"] = ["raises-exception"]
     return cell
 
 
