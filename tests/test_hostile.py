@@ -120,6 +120,8 @@ def test_class_report_names_failing_tests_and_manual_grading(hostile_class, tmp_
     assert "reference, 01_tensor: why_float64" in manual
     # Stock `nbgrader autograde` flags an answer graded by hand again, and the formgrader shows it: so does the report.
     assert f"manual-grade, 01_tensor: why_float64{escape(AGAIN)}" in manual
+    guide = html.split("Grading guide for the written answers")[1].split("<h2>")[0]
+    assert "01_tensor: why_float64 (2 points)" in guide and "relative precision of about 1e-7" in guide, guide[:2000]
     endless = next(line for line in score_table(course).splitlines() if line.startswith("hostile-infinite-loop "))
     student, module, score, failed = endless.split(maxsplit=3)
     assert module == ASSIGNMENT and set(failed.split(", ")) == hostile.FROM_EXP, endless

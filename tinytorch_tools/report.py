@@ -4,6 +4,7 @@ from collections import Counter
 from html import escape
 from pathlib import Path
 
+import nbformat
 from nbgrader.api import Gradebook
 from sqlalchemy import make_url
 
@@ -82,6 +83,20 @@ def timed_out(course):
     return marked(course, TIMED_OUT)
 
 
+def grading_guide(course):
+    """[(assignment, grade_id, points, question, model answer)] of every written question: the
+    question is the text cell before the answer cell of the source notebook."""
+    guide = []
+    for path in sorted((Path(course) / "source").glob("*/*.ipynb")):
+        cells = nbformat.read(path, as_version=4).cells
+        for before, cell in zip([None, *cells], cells, strict=False):
+            grading = cell.metadata.get("nbgrader", {})
+            if cell.cell_type == "markdown" and grading.get("solution") and grading.get("grade"):
+                question = before.source if before is not None and before.cell_type == "markdown" else ""
+                guide.append((path.parent.name, grading["grade_id"], grading.get("points"), question, cell.source))
+    return guide
+
+
 def plot(path, draw):
     import matplotlib
 
@@ -97,7 +112,8 @@ def plot(path, draw):
 def class_report(course, folder, db_url=None):
     """reports/grades.csv (stock `nbgrader export`) and reports/class_report.html with its plots:
     the score distribution per module, the hidden tests failed most often, the written
-    answers that still need a manual grade, the submissions with a cell that ran out of time,
+    answers that still need a manual grade, the grading guide of the written questions (model
+    answers and points), the submissions with a cell that ran out of time,
     and those graded without the OS sandbox."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -154,6 +170,16 @@ Grades: grades.csv.</p>
 {listing([f"{assignment}: {grade_id}, failed by {count}" for (assignment, grade_id), count in failures])}
 <h2>Submissions needing manual grading</h2>
 {listing([f"{row['student']}, {row['assignment']}: {row['grade_id']}{row['again']}" for row in manual])}
+<h2>Grading guide for the written answers</h2>
+<p>Each question with its model answer and points: grade them in the formgrader (<code>jupyter lab</code>,
+Nbgrader &gt; Formgrader), then <code>nbgrader generate_feedback</code>.</p>
+{
+        "".join(
+            f"<h3>{escape(assignment)}: {escape(grade_id)} ({points:g} points)</h3>"
+            f"<blockquote>{escape(question)}</blockquote><p>Model answer:</p><pre>{escape(answer)}</pre>"
+            for assignment, grade_id, points, question, answer in grading_guide(course)
+        )
+    }
 <h2>Ran out of time</h2>
 <p>Submissions with a cell stopped at nbgrader's cell timeout (its tests score zero; marked by {TIMED_OUT} in
 their autograded folder). Class grading has already graded each of them twice. Look at the code, or regrade
