@@ -20,6 +20,7 @@ SHARED_CLASSES = {
 }
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist's own hook reads the groups
 def pytest_collection_modifyitems(items):
     for item in items:
         groups = {SHARED_CLASSES[name] for name in item.fixturenames if name in SHARED_CLASSES}
