@@ -28,15 +28,18 @@ def score_table(course, db_url=None):
     score, and the tests it failed (written answers count once graded in the formgrader)."""
     submissions = {}
     for row in grade_rows(course, db_url):
-        entry = submissions.setdefault((row["student"], row["assignment"]), [0.0, 0.0, []])
-        entry[0] += row["score"]
-        entry[1] += row["max_score"]
-        if row["autograded"] and row["score"] < row["max_score"]:
-            entry[2].append(row["grade_id"])
+        entry = submissions.setdefault((row["student"], row["assignment"]), {"score": 0.0, "max": 0.0, "tests": []})
+        entry["score"] += row["score"]
+        entry["max"] += row["max_score"]
+        if row["autograded"]:
+            entry["tests"].append((row["grade_id"], row["score"] < row["max_score"]))
     width = max([len(student) for student, _ in submissions] + [7])
     lines = [f"{'student':<{width}}  {'module':<17}{'score':>9}  tests failed"]
-    for (student, assignment), (score, maximum, failed) in sorted(submissions.items()):
-        lines.append(f"{student:<{width}}  {assignment:<17}{f'{score:g}/{maximum:g}':>9}  {', '.join(failed) or '-'}")
+    for (student, assignment), entry in sorted(submissions.items()):
+        failed = [grade_id for grade_id, lost in entry["tests"] if lost]
+        shown = f"all {len(failed)}" if failed and len(failed) == len(entry["tests"]) else ", ".join(failed) or "-"
+        score = f"{entry['score']:g}/{entry['max']:g}"
+        lines.append(f"{student:<{width}}  {assignment:<17}{score:>9}  {shown}")
     return "\n".join(lines)
 
 
