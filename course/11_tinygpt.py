@@ -261,7 +261,7 @@ check_capstone(
 # %% [tests id=test_gradients points=6]
 import sys
 
-from tinytorch.testing import check_capstone, seeds
+from tinytorch.testing import check_capstone
 
 
 def gradients_example(gpt):
@@ -277,11 +277,12 @@ check_capstone("backward reaches every parameter", gradients_example, sys.module
 from hypothesis import strategies as st
 
 
-def directional_derivative_matches(gpt, heads, layers, length, seed):
-    """d loss / d epsilon along a random direction of every parameter, in float64."""
+def directional_derivative_matches(gpt, heads, layers, length):
+    """d loss / d epsilon along a random direction of every parameter, in float64. The values
+    are seeded by the model's shape: no seed to draw keeps a failure quick to shrink."""
     vocab = 5
     model = gpt.TinyGPT(vocab, 2 * heads, layers, heads, 6)
-    rng = np.random.default_rng(seed)
+    rng = np.random.default_rng([heads, layers, length])
     parameters = model.parameters()
     for parameter in parameters:
         parameter.data = rng.normal(0.0, 0.5, parameter.shape)
@@ -317,7 +318,6 @@ check_capstone(
     heads=st.integers(1, 2),
     layers=st.integers(1, 2),
     length=st.integers(1, 4),
-    seed=seeds,
 )
 ### END HIDDEN TESTS
 

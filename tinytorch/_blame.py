@@ -1,10 +1,11 @@
 """Which module of the student's chain breaks the capstone (SPEC §6), decided in the harness.
 
 The capstone runs on the student's own modules 01-10. When one of its checks fails, the
-harness asks the student process for the capstone built again with one module at a time
-swapped for the reference, and replays the check on its smallest failing input (no new
-search): the module whose swap makes it pass is the one that breaks the chain. A module that
-was not submitted, or cannot be built, is named as such without any replay.
+harness asks the student process for the capstone built again with some of them swapped for
+the reference, and replays the check on its smallest failing input (no new search): the one
+module whose swap alone makes it pass breaks the chain. It is found by swapping halves of the
+chain, and confirmed alone. A module that was not submitted, or cannot be built, is named as
+such without any replay.
 """
 
 from . import _harness
@@ -41,11 +42,19 @@ def explain(replay):
     reason = unbuildable(chain, earlier)
     if reason:
         return reason
-    for name in earlier:
-        if passes(replay, {name}):
-            return (
-                f"The chain breaks in {MODULES[name]}: with the reference {MODULES[name]} instead of yours, it passes."
-            )
-    if passes(replay, set(earlier)):
-        return "More than one of your modules 01-10 breaks it: with all of them from the reference, it passes."
-    return f"It fails even on the reference modules 01-10: the problem is in this notebook ({MODULES[graded]})."
+    if not passes(replay, set(earlier)):
+        return f"It fails even on the reference modules 01-10: the problem is in this notebook ({MODULES[graded]})."
+    suspect = bisect(replay, earlier)
+    if suspect:
+        name = MODULES[suspect]
+        return f"The chain breaks in {name}: with the reference {name} instead of yours, it passes."
+    return "More than one of your modules 01-10 breaks it: with all of them from the reference, it passes."
+
+
+def bisect(replay, modules):
+    """The one module whose reference alone makes the replay pass, or None: halves of the
+    chain are swapped in until one module is left (four replays for ten modules, not ten)."""
+    while len(modules) > 1:
+        half = modules[: len(modules) // 2]
+        modules = half if passes(replay, set(half)) else modules[len(half) :]
+    return modules[0] if passes(replay, set(modules)) else None
