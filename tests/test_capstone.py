@@ -8,11 +8,11 @@ from tinytorch_tools import classroom, samples
 from tinytorch_tools.samples import CAPSTONE, CAPSTONE_STUDENTS
 
 
-def capstone_errors(course, student):
+def capstone_errors(course, student, tests_only=False):
     notebook = nbformat.read(course / "autograded" / student / CAPSTONE / "tinygpt.ipynb", as_version=4)
-    return [
-        output.evalue for cell in notebook.cells for output in cell.get("outputs", []) if output.output_type == "error"
-    ]
+    tests = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("test_")]
+    cells = tests if tests_only else notebook.cells
+    return [output.evalue for cell in cells for output in cell.get("outputs", []) if output.output_type == "error"]
 
 
 def test_the_complete_chain_gets_every_point(capstone_course):
@@ -25,7 +25,9 @@ def test_the_complete_chain_gets_every_point(capstone_course):
 
 def test_a_missing_module_is_named(capstone_course):
     errors = capstone_errors(capstone_course, "chain-missing-attention")
-    assert errors and "09_attention/attention.ipynb, which does not exist" in errors[0], errors[:1]
+    assert errors[0].startswith("attention is built from your notebook 09_attention/attention.ipynb"), errors[:1]
+    failed = capstone_errors(capstone_course, "chain-missing-attention", tests_only=True)
+    assert len(failed) == 6 and all("attention.ipynb, which does not exist" in error for error in failed), failed
     grades = classroom.scores(capstone_course)["chain-missing-attention", CAPSTONE]
     assert sum(score for grade_id, (score, _) in grades.items() if grade_id.startswith("test_")) == 0
 

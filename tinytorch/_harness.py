@@ -253,7 +253,10 @@ def call_back(function, args, kwargs):
 
 
 class StudentCellError(Exception):
-    """A student's cell raised: shown with the student's own traceback."""
+    """A student's cell raised: shown with the student's own traceback (args: message, traceback)."""
+
+    def __str__(self):
+        return str(self.args[0])
 
 
 def student_cell_error(name, message, traceback):

@@ -351,7 +351,7 @@ def start_client(scheduler=None, workers=None):
         n_workers=workers or os.cpu_count(),
         threads_per_worker=1,
         processes=True,
-        dashboard_address=None,
+        dashboard_address=":0",  # any free port: a second cluster on the machine makes no port warning
         silence_logs=logging.ERROR,
     )
     return Client(cluster)
