@@ -1,6 +1,7 @@
 """A README command is a promise: the instructor's term, run line by line exactly as the README
 writes it, on a scratch copy of the course with an nbgrader exchange and two students."""
 
+import csv
 import json
 import re
 import shutil
@@ -132,3 +133,7 @@ def test_the_instructors_term_runs_as_the_readme_writes_it(term):
     for student in STUDENTS:
         assert (course / "feedback" / student / ASSIGNMENT / "tensor.html").exists(), student
     assert "2 students" in (course / "reports" / "class_report.html").read_text()
+    with open(course / "reports" / "grades.csv") as file:
+        rows = [row for row in csv.DictReader(file) if row["assignment"] == ASSIGNMENT]
+    assert sorted(row["student_id"] for row in rows) == sorted(STUDENTS)
+    assert all(row["timestamp"] for row in rows), rows  # when each submitted, from nbgrader collect
