@@ -107,8 +107,8 @@ def check_capstone(name, check, notebook, max_examples=None, **strategies):
     (notebook.TinyGPT, ...); with no strategies, `check(notebook)` runs once.
 
     When it fails while grading, the message also names the module of the student's chain that
-    breaks it, found by replaying the smallest failing input with the reference modules swapped
-    in one at a time.
+    breaks it, found by replaying the smallest failing input with reference modules swapped in
+    (`_blame.py`).
     """
     from tinytorch._blame import explain
 
