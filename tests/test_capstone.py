@@ -1,7 +1,6 @@
 """SPEC §6: the capstone is graded on the student's own chain 01-10, and when the chain breaks
 the grading output names the module that breaks it."""
 
-import nbformat
 import pytest
 
 from tinytorch_tools import classroom, samples
@@ -9,10 +8,7 @@ from tinytorch_tools.samples import CAPSTONE, CAPSTONE_STUDENTS
 
 
 def capstone_errors(course, student, tests_only=False):
-    notebook = nbformat.read(course / "autograded" / student / CAPSTONE / "tinygpt.ipynb", as_version=4)
-    tests = [c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("grade_id", "").startswith("test_")]
-    cells = tests if tests_only else notebook.cells
-    return [output.evalue for cell in cells for output in cell.get("outputs", []) if output.output_type == "error"]
+    return classroom.autograded_errors(course, student, CAPSTONE, tests_only)
 
 
 def test_the_complete_chain_gets_every_point(capstone_course):

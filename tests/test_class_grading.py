@@ -66,13 +66,6 @@ def graded_class(tmp_path_factory):
     return course, result
 
 
-def autograded_errors(course, student, assignment):
-    """The error messages of a student's autograded notebook."""
-    [path] = (course / "autograded" / student / assignment).glob("*.ipynb")
-    notebook = nbformat.read(path, as_version=4)
-    return [output.evalue for cell in notebook.cells for output in cell.get("outputs", []) if "evalue" in output]
-
-
 def test_a_busy_machine_grades_as_stock_autograde_one_at_a_time(graded_class, scores, capstone_course):
     """SPEC §7: the heaviest module, the first and the capstone (a broken chain's blame included)
     get exactly the scores and messages stock nbgrader gave them one submission at a time."""
@@ -83,7 +76,9 @@ def test_a_busy_machine_grades_as_stock_autograde_one_at_a_time(graded_class, sc
     assert len(expected) == 3 * len(ASSIGNMENTS) + len(CHAINS), sorted(expected)
     assert {key: graded[key] for key in expected} == expected
     for student in CHAINS:
-        assert autograded_errors(course, student, CAPSTONE) == autograded_errors(capstone_course, student, CAPSTONE)
+        assert classroom.autograded_errors(course, student, CAPSTONE) == classroom.autograded_errors(
+            capstone_course, student, CAPSTONE
+        )
     assert "submission/s]" in result.stderr  # the progress bar
     assert "warn" not in result.stderr.lower(), result.stderr[-3000:]  # nothing nobody can act on
 

@@ -2,7 +2,6 @@
 
 import re
 
-import nbformat
 import pytest
 
 from tinytorch_tools import classroom, samples
@@ -36,19 +35,11 @@ def test_a_bug_loses_exactly_the_tests_that_target_it(scores, bug):
     assert failed == bug.loses, f"{bug.description}: failed {sorted(failed)}, expected {sorted(bug.loses)}"
 
 
-def outputs(course, student, assignment):
-    notebook = nbformat.read(classroom.notebook_in(course / "autograded" / student, assignment), as_version=4)
-    for cell in notebook.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        for output in cell.get("outputs", []):
-            yield grade_id, output
-
-
 @pytest.mark.parametrize("assignment", classroom.assignments())
 def test_a_correct_solution_writes_nothing_to_stderr(graded_course, assignment):
     stderr = [
         (grade_id, output.get("text", "")[:500])
-        for grade_id, output in outputs(graded_course, "reference", assignment)
+        for grade_id, output in classroom.autograded_outputs(graded_course, "reference", assignment)
         if output.output_type == "error" or output.get("name") == "stderr"
     ]
     assert not stderr, stderr
@@ -66,9 +57,8 @@ def skip_unless_graded(bug):
 def test_a_failed_hidden_test_names_the_property_and_smallest_input(graded_course):
     bug = HIDDEN_ONLY
     skip_unless_graded(bug)
-    errors = [
-        output for _, output in outputs(graded_course, bug.student, bug.assignment) if output.output_type == "error"
-    ]
+    outputs = classroom.autograded_outputs(graded_course, bug.student, bug.assignment)
+    errors = [output for _, output in outputs if output.output_type == "error"]
     messages = [error.evalue for error in errors if error.ename == "PropertyFailed"]
     assert messages, [error.ename for error in errors]
     assert all("property failed:" in m and "smallest failing input:" in m for m in messages), messages

@@ -92,6 +92,24 @@ def gradebook_url(course, db_url=None):
     return course_directory(course, db_url).db_url
 
 
+def autograded_outputs(course, student, assignment):
+    """(grade_id, output) of every output of the student's autograded notebook ("" for a plain cell)."""
+    notebook = nbformat.read(notebook_in(Path(course) / "autograded" / student, assignment), as_version=4)
+    for cell in notebook.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        for output in cell.get("outputs", []):
+            yield grade_id, output
+
+
+def autograded_errors(course, student, assignment, tests_only=False):
+    """The error messages of the student's autograded notebook (of its test cells only, maybe)."""
+    return [
+        output.evalue
+        for grade_id, output in autograded_outputs(course, student, assignment)
+        if output.output_type == "error" and (grade_id.startswith("test_") or not tests_only)
+    ]
+
+
 def scores(course, db_url=None):
     """{(student, assignment): {grade_id: (score, max_score)}} for every autograded notebook."""
     result = {}

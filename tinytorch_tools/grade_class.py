@@ -66,7 +66,6 @@ class Graded:
     timestamp: object  # the submission's timestamp (timestamp.txt) or None
     files: dict  # {path relative to autograded/<student>/<assignment>/: bytes}
     notebooks: dict = field(default_factory=dict)  # {notebook: {"grades", "comments", "late_penalty"}}
-    attempts: int = 1
 
     @property
     def timed_out(self):
@@ -234,10 +233,7 @@ def grade_submission(task, prepared, sandbox=True):
     """Autograde one student's assignment; a cell that runs out of time may be the machine's
     fault (it was busy), so such a submission is graded once more before its timeout counts."""
     graded = autograde_submission(task, prepared, sandbox)
-    if graded.timed_out:
-        graded = autograde_submission(task, prepared, sandbox)
-        graded.attempts = 2
-    return graded
+    return autograde_submission(task, prepared, sandbox) if graded.timed_out else graded
 
 
 def autograde_submission(task, prepared, sandbox):
