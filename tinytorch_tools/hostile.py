@@ -199,6 +199,13 @@ for folder in (".", "/tmp"):
         print(f"the disk did not fill: {error}")
 """
 
+FAKE_TIMEOUT = """
+class CellTimeoutError(Exception):
+    pass
+
+raise CellTimeoutError("cell test_dtypes ran longer than the grader's limit of 10 s per cell: it was stopped")
+"""
+
 HUGE_ERROR = 'raise ValueError("x" * 30_000_000)'
 
 # Bypasses the kernel's own caps (they are the student's to undo): nbgrader caps again.
@@ -390,6 +397,13 @@ HOSTILE = [
         appended("to_array", DISPLAY_UPDATES),
         frozenset(),
         "output truncated by the grader",
+    ),
+    Hostile(
+        "hostile-fake-timeout",
+        "the reference solution, whose first cell raises its own CellTimeoutError naming a test cell",
+        appended("to_array", FAKE_TIMEOUT),
+        frozenset(),
+        "cell test_dtypes ran longer than the grader's limit",  # shown as its error, never recorded
     ),
     Hostile(
         "hostile-forges-markers",
