@@ -12,9 +12,23 @@ c.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
 # Never copy caches or checkpoints into release/, submitted/, autograded/ or feedback/.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypothesis", "feedback"]
 
-# What students get where a solution was: a stub whose error says what to do when it runs.
-stub = 'raise NotImplementedError("YOUR CODE HERE: write this part; the TODO above says what it does")'
-c.ClearSolutions.code_stub = {"python": f"# YOUR CODE HERE\n{stub}"}
+# What students get where a solution was: a stub whose error says what to write and where the
+# notebook explains it (NamedStubs fills in {where}: "write Tensor.matmul, as section 2 (...) explains").
+c.ClearSolutions.code_stub = {"python": '# YOUR CODE HERE\nraise NotImplementedError("YOUR CODE HERE: {where}")'}
+c.GenerateAssignment.preprocessors = [
+    "nbgrader.preprocessors.IncludeHeaderFooter",
+    "nbgrader.preprocessors.InstantiateTests",
+    "nbgrader.preprocessors.LockCells",
+    "tinytorch_tools.preprocessors.NamedStubs",
+    "nbgrader.preprocessors.ClearOutput",
+    "nbgrader.preprocessors.CheckCellMetadata",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.SaveCells",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbgrader.preprocessors.ClearMarkScheme",
+    "nbgrader.preprocessors.ComputeChecksums",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
 
 # Each test cell gets two minutes; the hidden tests of a module take a few seconds.
 c.Execute.timeout = 120

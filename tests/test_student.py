@@ -1,5 +1,7 @@
 """What a student does: run a completed notebook top to bottom with only the student kit."""
 
+import re
+
 import nbformat
 import pytest
 
@@ -40,4 +42,18 @@ def test_run_all_on_a_fresh_notebook_reaches_every_visible_test(tmp_path):
     tests = [cell for cell in graded if cell.cell_type == "code"]
     assert tests and all(cell.get("execution_count") for cell in tests), "a test cell did not run"
     errors = [output for cell in tests for output in cell.outputs if output.output_type == "error"]
-    assert errors and errors[0].evalue.startswith("YOUR CODE HERE: write this part"), errors[:1]
+    assert errors and errors[0].evalue.startswith("YOUR CODE HERE: "), errors[:1]
+
+
+def test_an_unwritten_function_names_itself_and_its_section():
+    """The stub of every solution region says which function to write and which section of the
+    notebook explains it, so a student reading the error knows where to go."""
+    stub = re.compile(r'raise NotImplementedError\("YOUR CODE HERE: (.*)"\)')
+    for assignment in classroom.assignments():
+        cells = nbformat.read(classroom.notebook_in(paths.RELEASE, assignment), as_version=4).cells
+        wheres = [where for cell in cells for where in stub.findall(cell.source)]
+        assert wheres, assignment
+        for where in wheres:
+            assert re.fullmatch(r"write \w[\w.]*, as section \d+ \(.+\) explains", where), (assignment, where)
+    tensor = classroom.notebook_in(paths.RELEASE, "01_tensor").read_text()
+    assert "YOUR CODE HERE: write Tensor.matmul, as section 2 (The Tensor class) explains" in tensor

@@ -346,6 +346,48 @@ class ForgetUnknownCells(NbGraderPreprocessor):
         return cell, resources
 
 
+class NamedStubs(preprocessors.ClearSolutions):
+    """nbgrader's ClearSolutions, with a stub that names its place. nbgrader has one code stub
+    per language; here its `{where}` becomes the function the region belongs to and the
+    notebook section that explains it: "write Tensor.matmul, as section 2 (The Tensor class)
+    explains"."""
+
+    def preprocess(self, nb, resources):
+        self.section = "this notebook"
+        return super().preprocess(nb, resources)
+
+    def preprocess_cell(self, cell, resources, index):
+        heading = SECTION.search(cell.source) if cell.cell_type == "markdown" else None
+        if heading:
+            self.section = f"section {heading['number']} ({heading['title']})"
+        cell, resources = super().preprocess_cell(cell, resources, index)
+        if cell.cell_type == "code":
+            lines = cell.source.split("\n")
+            for number, line in enumerate(lines):
+                if "{where}" in line:
+                    lines[number] = line.replace(
+                        "{where}", f"write {enclosing_function(lines[:number])}, as {self.section} explains"
+                    )
+            cell.source = "\n".join(lines)
+        return cell, resources
+
+
+SECTION = re.compile(r"^## (?P<number>\d+)\. (?P<title>.+)$", re.MULTILINE)
+DEFINITION = re.compile(r"^(?P<indent>\s*)(?:async\s+)?(?:def|class)\s+(?P<name>\w+)")
+
+
+def enclosing_function(lines_above):
+    """The dotted name (Tensor.matmul) of the def that the next line belongs to, from its
+    header and those of its enclosing classes: each one less indented than the last."""
+    names, indent = [], None
+    for line in reversed(lines_above):
+        definition = DEFINITION.match(line)
+        if definition and (indent is None or len(definition["indent"]) < indent):
+            names.insert(0, definition["name"])
+            indent = len(definition["indent"])
+    return ".".join(names) or "this part"
+
+
 class DeduplicateIds(preprocessors.DeduplicateIds):
     """nbgrader's DeduplicateIds, fixed: of a cell that appears several times (copied and
     pasted), nbgrader keeps the last and leaves the others with empty nbgrader metadata, which
