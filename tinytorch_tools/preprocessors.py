@@ -366,7 +366,7 @@ class NamedStubs(preprocessors.ClearSolutions):
             for number, line in enumerate(lines):
                 if "{where}" in line:
                     lines[number] = line.replace(
-                        "{where}", f"write {enclosing_function(lines[:number])}, as {self.section} explains"
+                        "{where}", f"write {enclosing_function(lines[: number + 1])}, as {self.section} explains"
                     )
             cell.source = "\n".join(lines)
         return cell, resources
@@ -376,13 +376,13 @@ SECTION = re.compile(r"^## (?P<number>\d+)\. (?P<title>.+)$", re.MULTILINE)
 DEFINITION = re.compile(r"^(?P<indent>\s*)(?:async\s+)?(?:def|class)\s+(?P<name>\w+)")
 
 
-def enclosing_function(lines_above):
-    """The dotted name (Tensor.matmul) of the def that the next line belongs to, from its
-    header and those of its enclosing classes: each one less indented than the last."""
-    names, indent = [], None
-    for line in reversed(lines_above):
+def enclosing_function(lines):
+    """The dotted name (Tensor.matmul) of the def that the last line belongs to: the headers
+    above it, each one less indented than what it encloses."""
+    names, indent = [], len(lines[-1]) - len(lines[-1].lstrip())
+    for line in reversed(lines[:-1]):
         definition = DEFINITION.match(line)
-        if definition and (indent is None or len(definition["indent"]) < indent):
+        if definition and len(definition["indent"]) < indent:
             names.insert(0, definition["name"])
             indent = len(definition["indent"])
     return ".".join(names) or "this part"
