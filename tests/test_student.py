@@ -6,6 +6,7 @@ import nbformat
 import pytest
 
 from tinytorch_tools import classroom, paths
+from tinytorch_tools.preprocessors import enclosing_function
 from tinytorch_tools.samples import source_notebook
 
 
@@ -57,3 +58,15 @@ def test_an_unwritten_function_names_itself_and_its_section():
             assert re.fullmatch(r"write \w[\w.]*, as section \d+ \(.+\) explains", where), (assignment, where)
     tensor = classroom.notebook_in(paths.RELEASE, "01_tensor").read_text()
     assert "YOUR CODE HERE: write Tensor.matmul, as section 2 (The Tensor class) explains" in tensor
+
+
+def test_a_stub_belongs_to_the_def_that_encloses_it_not_to_one_nested_above_it():
+    lines = [
+        "class Model:",
+        "    def forward(self, x):",
+        "        def helper():",
+        "            pass",
+        "        raise X",
+    ]
+    assert enclosing_function(lines) == "Model.forward"
+    assert enclosing_function(["raise X"]) == "this part"
