@@ -22,7 +22,6 @@ WEEK = ["01_tensor", "02_autograd"]
 CHROMIUM = "/usr/bin/chromium"  # Debian's: playwright's own browser download is not reachable
 KERNEL = 120_000  # ms a kernel may take to start or to run a notebook on a busy 2-core machine
 ADDRESS = re.compile(r"(http://127\.0\.0\.1:\d+/)\S*\?token=(\w+)")  # what `jupyter lab` prints
-IDLE = re.compile(r"Python 3 \(ipykernel\) \| Idle")
 RAN = re.compile(r"^\[\d+\]:$")  # the input prompt of a cell that ran; "[*]:" while it runs
 UNWRITTEN = re.compile(r"NotImplementedError: YOUR CODE HERE")
 FIXED = "to_array"  # the solution cell the student writes: every Tensor is made through it
@@ -87,6 +86,12 @@ class Notebook:
         """The `number`-th code cell, from 0, in the notebook's order."""
         return self.panel.locator(".jp-CodeCell").nth(number)
 
+    def expect_idle(self):
+        """Its kernel started and is idle, as its toolbar shows (idle alone is shown before it exists)."""
+        expect(self.panel.locator(".jp-KernelName")).to_have_text("Python 3 (ipykernel)", timeout=KERNEL)
+        status = self.panel.locator(".jp-Notebook-ExecutionIndicator")
+        expect(status).to_have_attribute("data-status", "idle", timeout=KERNEL)
+
 
 def open_notebook(page: Page, assignment):
     """Double-click the assignment's folder, then its notebook, in the file browser, as the
@@ -96,8 +101,9 @@ def open_notebook(page: Page, assignment):
     name = classroom.notebook_in("", assignment).name
     page.locator(".jp-DirListing-item", has_text=name).dblclick()
     panel_id = page.locator(".lm-DockPanel .lm-TabBar-tab.lm-mod-current", has_text=name).get_attribute("data-id")
-    expect(page.get_by_text(IDLE)).to_be_visible(timeout=KERNEL)
-    return Notebook(page.locator(f"#{panel_id}"), page.locator(f'.lm-TabBar-tab[data-id="{panel_id}"]'))
+    notebook = Notebook(page.locator(f"#{panel_id}"), page.locator(f'.lm-TabBar-tab[data-id="{panel_id}"]'))
+    notebook.expect_idle()
+    return notebook
 
 
 def run_all(page: Page, notebook: Notebook, cells):
@@ -106,7 +112,7 @@ def run_all(page: Page, notebook: Notebook, cells):
     page.get_by_role("menuitem", name="Run All Cells", exact=True).click()
     for number in range(cells):
         expect(notebook.code_cell(number).locator(".jp-InputPrompt")).to_have_text(RAN, timeout=KERNEL)
-    expect(page.get_by_text(IDLE)).to_be_visible()
+    notebook.expect_idle()
 
 
 def run_cell(page: Page, cell: Locator):
