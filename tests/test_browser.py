@@ -23,7 +23,8 @@ CHROMIUM = "/usr/bin/chromium"  # Debian's: playwright's own browser download is
 KERNEL = 120_000  # ms a kernel may take to start or to run a notebook on a busy 2-core machine
 ADDRESS = re.compile(r"(http://127\.0\.0\.1:\d+/)\S*\?token=(\w+)")  # what `jupyter lab` prints
 RAN = re.compile(r"^\[\d+\]:$")  # the input prompt of a cell that ran; "[*]:" while it runs
-UNWRITTEN = re.compile(r"NotImplementedError: YOUR CODE HERE")
+# The error of a function not written yet names it and the section that explains it.
+UNWRITTEN = re.compile(r"NotImplementedError: YOUR CODE HERE: write [\w.]+, as section \d+ \(.+\) explains")
 FIXED = "to_array"  # the solution cell the student writes: every Tensor is made through it
 TRY_IT = "Tensor([1, 2]) + 1"  # what the student tries in 02, through 01's Tensor
 TRY_IT_WORKS = "Tensor([2. 3.], requires_grad=False)"
@@ -199,7 +200,7 @@ def test_a_students_first_week_in_jupyterlab(week, page):
     add_cell_below(page, imports, TRY_IT)
     run_cell(page, imports)
     run_cell(page, try_it)
-    expect(shown(try_it).last).to_contain_text(UNWRITTEN)
+    expect(shown(try_it).last).to_contain_text("YOUR CODE HERE: write to_array, as section 1 (Data types) explains")
 
     # Back in 01: write to_array, run it and the dtype test, which now passes; save.
     tensor.tab.click()
