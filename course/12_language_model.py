@@ -345,14 +345,14 @@ def generate_text(model, tokenizer, prompt, max_new_chars, temperature=1.0, top_
     if not prompt:
         raise ValueError("the prompt needs at least one character")
     ### BEGIN SOLUTION
-    generator = np.random.default_rng(seed)
+    draws = np.random.default_rng(seed)
     tokens = list(tokenizer.encode(prompt))
     with no_grad():
         for _ in range(max_new_chars):
             context = np.array(tokens[-model.max_seq_len :])[None, :]
             logits = model(context).data[0, -1]
             probabilities = next_token_probabilities(logits, temperature, top_k)
-            tokens.append(int(generator.choice(len(probabilities), p=probabilities)))
+            tokens.append(int(draws.choice(len(probabilities), p=probabilities)))
     return tokenizer.decode(tokens)
     ### END SOLUTION
 
