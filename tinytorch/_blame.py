@@ -24,12 +24,12 @@ def passes(replay, swapped):
     return True
 
 
-def unbuildable(chain, earlier):
+def unbuildable(chain, earlier, graded):
     """Why the chain cannot be built at all (modules missing or unreadable), or None."""
     broken = [f"{MODULES[name]}: {chain[name]['error']}" for name in earlier if "error" in chain.get(name, {})]
     if not broken:
         return None
-    return "Your chain cannot be built, so the capstone cannot pass: " + " ".join(broken)
+    return f"Your chain cannot be built, so {MODULES[graded]} cannot pass: " + " ".join(broken)
 
 
 def explain(replay):
@@ -40,7 +40,7 @@ def explain(replay):
     graded = _harness.handed_in["graded"]
     earlier = ORDER[: ORDER.index(graded)]
     modules = f"{MODULES[earlier[0]][:2]}-{MODULES[earlier[-1]][:2]}"
-    reason = unbuildable(chain, earlier)
+    reason = unbuildable(chain, earlier, graded)
     if reason:
         return reason
     if not passes(replay, set(earlier)):
