@@ -360,7 +360,7 @@ def generate_text(model, tokenizer, prompt, max_new_chars, temperature=1.0, top_
 # %% [markdown]
 # ## 8. Try it
 #
-# A small model, 150 steps, a few seconds: it learns which characters are common,
+# A small model, 100 steps, a second or two: it learns which characters are common,
 # which follow which, and where spaces and line breaks go. The held-out bits per character fall
 # well below the unigram baseline. Train longer and larger (say 64-dimensional embeddings, 2
 # blocks, context 64, 2000 steps: a couple of minutes) and it writes names, line breaks and
@@ -373,13 +373,13 @@ train_text, heldout_text = load_shakespeare()
 tokenizer = CharTokenizer(train_text)
 train_tokens, heldout_tokens = tokenizer.encode(train_text), tokenizer.encode(heldout_text)
 train_batches = TextLoader(train_tokens, context=32, batch_size=16, seed=0)
-heldout_batches = TextLoader(heldout_tokens[:10_000], context=32, batch_size=64)
+heldout_batches = TextLoader(heldout_tokens[:5_000], context=32, batch_size=64)
 model = TinyGPT(tokenizer.vocab_size, embed_dim=32, num_layers=1, num_heads=4, max_seq_len=32)
-history = train_language_model(model, train_batches, 150, heldout_batches, max_lr=1e-2, eval_every=50)
+history = train_language_model(model, train_batches, 100, heldout_batches, max_lr=1e-2, eval_every=25)
 print(f"{len(train_text):,} training characters, vocabulary of {tokenizer.vocab_size}")
 print("held-out bits per character:", [f"{bits:.2f}" for _, bits in history["heldout_bits"]])
 print(f"unigram baseline: {unigram_bits_per_character(train_tokens, heldout_tokens, tokenizer.vocab_size):.2f}")
-print(generate_text(model, tokenizer, "ROMEO:\n", 120, temperature=0.8, top_k=10, seed=0))
+print(generate_text(model, tokenizer, "ROMEO:\n", 100, temperature=0.8, top_k=10, seed=0))
 
 # %% [markdown]
 # ## 9. Tests
