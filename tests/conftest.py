@@ -1,11 +1,17 @@
 """Scratch courses graded once per test session with real stock nbgrader, one submission at a
 time: the reference, the blank release and every buggy sample submission of every module; and
-the capstone of students who submitted a whole chain."""
+the capstone (and for some, 12_language_model) of students who submitted a whole chain."""
 
 import pytest
 
 from tinytorch_tools import classroom, samples
-from tinytorch_tools.samples import CAPSTONE, CAPSTONE_STUDENTS, chain_submission
+from tinytorch_tools.samples import (
+    CAPSTONE,
+    CAPSTONE_STUDENTS,
+    LANGUAGE_MODEL,
+    LANGUAGE_MODEL_STUDENTS,
+    chain_submission,
+)
 
 # Tests that share an expensive session fixture (a graded class) run on one pytest-xdist worker,
 # so that it is built once; other tests go wherever a worker is free.
@@ -29,21 +35,27 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group(group))
 
 
-def submit_samples(course):
-    for assignment in classroom.assignments():
-        classroom.submit(course, "reference", assignment, samples.source_notebook(assignment))
-        classroom.submit(course, "blank", assignment, samples.release_notebook(assignment))
+def submit_samples(course, assignment):
+    """The reference, the blank release and the bugs of `assignment` (with the reference of
+    every other module, for one graded on the student's own chain)."""
+    submissions = [("reference", samples.submission(assignment, samples.source_notebook(assignment)))]
+    submissions.append(("blank", {assignment: samples.release_notebook(assignment)}))
     for bug in samples.BUGS:
-        if bug.assignment in classroom.assignments():
-            classroom.submit(course, bug.student, bug.assignment, samples.buggy_notebook(bug))
+        if bug.assignment == assignment:
+            submissions.append((bug.student, samples.submission(assignment, samples.buggy_notebook(bug))))
+    for student, notebooks in submissions:
+        for submitted, notebook in notebooks.items():
+            classroom.submit(course, student, submitted, notebook)
 
 
 @pytest.fixture(scope="session")
 def graded_course(tmp_path_factory):
+    """Each assignment's samples are submitted just before it is graded: a buggy student's chain
+    of reference notebooks (for 12_language_model) is not graded as submissions of 01-11."""
     course = classroom.copy_course(tmp_path_factory.mktemp("course"))
     classroom.generate_all(course)
-    submit_samples(course)
     for assignment in classroom.assignments():
+        submit_samples(course, assignment)
         result = classroom.autograde(course, assignment)
         assert result.returncode == 0, result.stderr[-3000:]
     return course
@@ -57,7 +69,7 @@ def scores(graded_course):
 @pytest.fixture(scope="session")
 def capstone_course(tmp_path_factory):
     """Students who submitted a whole chain, correct or with one module missing or buggy; only
-    the capstone is autograded."""
+    the capstone is autograded, and 12_language_model for LANGUAGE_MODEL_STUDENTS."""
     if CAPSTONE not in classroom.assignments():
         pytest.skip("an authoring run without the capstone")
     course = classroom.copy_course(tmp_path_factory.mktemp("capstone"))
@@ -67,4 +79,9 @@ def capstone_course(tmp_path_factory):
             classroom.submit(course, student, assignment, notebook)
     result = classroom.autograde(course, CAPSTONE)
     assert result.returncode == 0, result.stderr[-3000:]
+    if LANGUAGE_MODEL in classroom.assignments():
+        classroom.nbgrader("generate_assignment", LANGUAGE_MODEL, "--force", course=course)
+        for student in LANGUAGE_MODEL_STUDENTS:
+            result = classroom.autograde(course, LANGUAGE_MODEL, student)
+            assert result.returncode == 0, result.stderr[-3000:]
     return course

@@ -1,10 +1,10 @@
-"""SPEC §6: the capstone is graded on the student's own chain 01-10, and when the chain breaks
-the grading output names the module that breaks it."""
+"""SPEC §6: the capstone is graded on the student's own chain 01-10 (12_language_model on 01-11),
+and when the chain breaks the grading output names the module that breaks it."""
 
 import pytest
 
 from tinytorch_tools import classroom, samples
-from tinytorch_tools.samples import CAPSTONE, CAPSTONE_STUDENTS
+from tinytorch_tools.samples import CAPSTONE, CAPSTONE_STUDENTS, LANGUAGE_MODEL, LANGUAGE_MODEL_STUDENTS
 
 
 def capstone_errors(course, student, tests_only=False):
@@ -40,3 +40,20 @@ def test_a_bug_in_the_chain_fails_the_capstone_and_is_named(capstone_course, stu
     errors = capstone_errors(capstone_course, student)
     named = [error for error in errors if f"The chain breaks in {broken}" in error]
     assert named, f"no failure names {broken}: {errors}"
+
+
+@pytest.mark.parametrize("student", list(LANGUAGE_MODEL_STUDENTS))
+def test_the_language_model_is_graded_on_the_chain_and_names_the_module_that_breaks_it(capstone_course, student):
+    if LANGUAGE_MODEL not in classroom.assignments():
+        pytest.skip(f"an authoring run without {LANGUAGE_MODEL}")
+    grades = classroom.scores(capstone_course)[student, LANGUAGE_MODEL]
+    failed = [
+        grade_id for grade_id, (score, maximum) in grades.items() if grade_id.startswith("test_") and score < maximum
+    ]
+    blamed = LANGUAGE_MODEL_STUDENTS[student]
+    if blamed is None:
+        assert not failed, failed
+        return
+    assert failed, f"a chain broken in {blamed} should fail {LANGUAGE_MODEL}"
+    errors = classroom.autograded_errors(capstone_course, student, LANGUAGE_MODEL, tests_only=True)
+    assert len(errors) == len(failed) and all(f"The chain breaks in {blamed}" in error for error in errors), errors

@@ -1,11 +1,11 @@
 """Which module of the student's chain breaks the capstone (SPEC §6), decided in the harness.
 
-The capstone runs on the student's own modules 01-10. When one of its checks fails, the
-harness asks the student process for the capstone built again with some of them swapped for
-the reference, and replays the check on its smallest failing input (no new search): the one
-module whose swap alone makes it pass breaks the chain. It is found by swapping halves of the
-chain, and confirmed alone. A module that was not submitted, or cannot be built, is named as
-such without any replay.
+The capstone runs on the student's own modules 01-10, and 12_language_model on 01-11. When
+one of its checks fails, the harness asks the student process for the graded module built
+again with some of them swapped for the reference, and replays the check on its smallest
+failing input (no new search): the one module whose swap alone makes it pass breaks the chain.
+It is found by swapping halves of the chain, and confirmed alone. A module that was not
+submitted, or cannot be built, is named as such without any replay.
 """
 
 from . import _harness
@@ -24,31 +24,32 @@ def passes(replay, swapped):
     return True
 
 
-def unbuildable(chain, earlier):
+def unbuildable(chain, earlier, graded):
     """Why the chain cannot be built at all (modules missing or unreadable), or None."""
     broken = [f"{MODULES[name]}: {chain[name]['error']}" for name in earlier if "error" in chain.get(name, {})]
     if not broken:
         return None
-    return "Your chain cannot be built, so the capstone cannot pass: " + " ".join(broken)
+    return f"Your chain cannot be built, so {MODULES[graded]} cannot pass: " + " ".join(broken)
 
 
 def explain(replay):
     """Which of the student's modules makes `replay(capstone_module)` fail, as a sentence."""
     chain = _harness.handed_in.get("chain")
     if _harness.peer is None or not chain:
-        return "To find the module that breaks it, run the tests of your notebooks 01-10 again."
+        return "To find the module that breaks it, run the tests of your earlier notebooks again."
     graded = _harness.handed_in["graded"]
     earlier = ORDER[: ORDER.index(graded)]
-    reason = unbuildable(chain, earlier)
+    modules = f"{MODULES[earlier[0]][:2]}-{MODULES[earlier[-1]][:2]}"
+    reason = unbuildable(chain, earlier, graded)
     if reason:
         return reason
     if not passes(replay, set(earlier)):
-        return f"It fails even on the reference modules 01-10: the problem is in this notebook ({MODULES[graded]})."
+        return f"It fails even on the reference modules {modules}: the problem is in this notebook ({MODULES[graded]})."
     suspect = bisect(replay, earlier)
     if suspect:
         name = MODULES[suspect]
         return f"The chain breaks in {name}: with the reference {name} instead of yours, it passes."
-    return "More than one of your modules 01-10 breaks it: with all of them from the reference, it passes."
+    return f"More than one of your modules {modules} breaks it: with all of them from the reference, it passes."
 
 
 def bisect(replay, modules):

@@ -4,9 +4,9 @@ The student process (`_student.py`) runs in the OS sandbox (tinytorch_tools/sand
 holds no course folder. It first runs `start(folder)`: `folder/modules.json` is what the grader
 handed in (tinytorch_tools/handin.py). While module N is graded, modules before N are built
 from the reference code handed in, so one bug in Tensor does not zero every later module;
-module N must come from the notebook's own cells. The capstone is built from the student's
-own chain, and `built_from` builds it again with some modules swapped for the reference, for
-the blame (`_blame.py`).
+module N must come from the notebook's own cells. The capstone (and 12_language_model, which
+trains it) is built from the student's own chain, and `built_from` builds it again with some
+modules swapped for the reference, for the blame (`_blame.py`).
 """
 
 import importlib
@@ -18,7 +18,7 @@ from pathlib import Path
 from ._loader import ModuleUnavailable, NotebookFinder, run_cells, run_reference_code, use_sources
 from .modules import MODULES
 
-GRADED_ON_OWN_CHAIN = {"11_tinygpt"}
+GRADED_ON_OWN_CHAIN = {"11_tinygpt", "12_language_model"}  # the capstone, and what builds on it
 ORDER = list(MODULES)
 MAX_OUTPUT = 1_000_000  # characters a cell may print or display before the kernel drops the rest
 MAX_ERROR = 10_000  # characters of an error's message, and of its traceback

@@ -12,6 +12,7 @@ MODULES = {
     "attention": "09_attention",
     "transformers": "10_transformers",
     "tinygpt": "11_tinygpt",
+    "language_model": "12_language_model",
 }
 
 ASSIGNMENTS = {assignment: name for name, assignment in MODULES.items()}

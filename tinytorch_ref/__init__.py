@@ -41,6 +41,19 @@ from .autograd import (
     unbroadcast,
 )
 from .embeddings import Embedding, PositionalEncoding, embedding_lookup, grad_embedding, sinusoidal_encoding
+from .language_model import (
+    CharTokenizer,
+    TextLoader,
+    bits_per_character,
+    clip_grad_norm,
+    endless,
+    generate_text,
+    learning_rate,
+    next_token_probabilities,
+    train_language_model,
+    training_step,
+    unigram_bits_per_character,
+)
 from .layers import Dropout, Linear, Module, default_generator, manual_seed
 from .losses import CrossEntropyLoss, MSELoss, class_targets, grad_log_softmax, log_softmax
 from .networks import MLP, Sequential, count_parameters, load, load_state_dict, npz_path, save, state_dict
@@ -123,4 +136,15 @@ __all__ = [
     "TinyGPT",
     "train",
     "generate",
+    "CharTokenizer",
+    "TextLoader",
+    "learning_rate",
+    "clip_grad_norm",
+    "bits_per_character",
+    "unigram_bits_per_character",
+    "endless",
+    "training_step",
+    "train_language_model",
+    "next_token_probabilities",
+    "generate_text",
 ]

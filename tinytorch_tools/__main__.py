@@ -13,7 +13,9 @@ def main():
     demo = commands.add_parser("demo", help="generate, autograde sample students, print the gradebook")
     demo.add_argument("--all", dest="every", action="store_true", help="every buggy sample, not one per module")
     commands.add_parser("benchmark", help="time the autograding of each module for one student")
-    commands.add_parser("benchmark-gpt", help="time a reference TinyGPT training step against PyTorch")
+    commands.add_parser(
+        "benchmark-gpt", help="time a reference TinyGPT training step, and its characters per second, against PyTorch"
+    )
     grade = commands.add_parser(
         "grade",
         help="autograde every submission of the class in parallel (dask), into autograded/ and the gradebook",

@@ -1,5 +1,7 @@
 """Benchmark: one training step (forward, backward, Adam) of the reference TinyGPT against the
-same model in PyTorch on the CPU, in the same process, float32, same weights and batch.
+same model in PyTorch on the CPU, in the same process, float32, same weights and batch; and
+the characters per second of 12_language_model's training on Tiny Shakespeare (AdamW and
+gradient clipping, `python -m tinytorch_ref lm`'s model), the same way.
 
 PyTorch is the peer, not a dependency: `pip install torch==2.13.0` first. Both models start
 from the same weights, so their first losses must agree, which also checks the reference.
@@ -15,7 +17,18 @@ import time
 
 import numpy as np
 
-from tinytorch_ref import Adam, CrossEntropyLoss, TinyGPT, manual_seed
+from tinytorch.data import load_shakespeare
+from tinytorch_ref import (
+    Adam,
+    AdamW,
+    CharTokenizer,
+    CrossEntropyLoss,
+    TextLoader,
+    TinyGPT,
+    endless,
+    manual_seed,
+    training_step,
+)
 
 ONE_THREAD = {name: "1" for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
 
@@ -23,6 +36,7 @@ CONFIGURATIONS = {
     "seed (demo)": dict(vocab=100, embed=32, layers=2, heads=4, context=16, batch=8),
     "larger": dict(vocab=100, embed=128, layers=4, heads=4, context=64, batch=16),
 }
+LANGUAGE_MODEL = dict(vocab=65, embed=64, layers=2, heads=4, context=64, batch=16)  # python -m tinytorch_ref lm
 
 
 def torch_gpt(torch, config):
@@ -161,6 +175,41 @@ def benchmark_gpt(repeats=20):
     for name, config in CONFIGURATIONS.items():
         ours, theirs, ratio = benchmark_configuration(torch, config, repeats)
         print(f"{name:<14}{ours * 1e3:>16.1f}{theirs * 1e3:>14.1f}{ratio:>7.2f}x  {describe(config)}")
+    ours, theirs, ratio = benchmark_language_model(torch, repeats)
+    characters = LANGUAGE_MODEL["batch"] * LANGUAGE_MODEL["context"]
+    print("\ntraining on Tiny Shakespeare (AdamW, clipping at norm 1), characters per second:")
+    print(
+        f"reference {characters / ours:,.0f}, PyTorch {characters / theirs:,.0f}: {ratio:.2f}x PyTorch's time per step"
+    )
+    print(f"({describe(LANGUAGE_MODEL)})")
+
+
+def benchmark_language_model(torch, repeats):
+    """12_language_model's training step, each model on its own loader of the same seed (so the
+    same batches), interleaved as in benchmark_configuration."""
+    config = LANGUAGE_MODEL
+    manual_seed(0)
+    ours = TinyGPT(config["vocab"], config["embed"], config["layers"], config["heads"], config["context"])
+    theirs = torch_gpt(torch, config)
+    copy_weights(torch, ours, theirs)
+    train_text, _ = load_shakespeare()
+    tokens = CharTokenizer(train_text).encode(train_text)
+    our_batches, torch_batches = (endless(TextLoader(tokens, config["context"], config["batch"])) for _ in range(2))
+    optimizer = AdamW(ours.parameters(), lr=1e-3)
+    torch_optimizer = torch.optim.AdamW(theirs.parameters(), lr=1e-3, weight_decay=0.01)
+
+    def our_step():
+        training_step(ours, optimizer, *next(our_batches), max_norm=1.0)
+
+    def torch_step():
+        inputs, targets = (torch.from_numpy(part) for part in next(torch_batches))
+        loss = torch.nn.functional.cross_entropy(theirs(inputs).reshape(-1, config["vocab"]), targets.reshape(-1))
+        torch_optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(theirs.parameters(), 1.0)
+        torch_optimizer.step()
+
+    return interleaved(our_step, torch_step, repeats)
 
 
 def describe(config):

@@ -15,33 +15,33 @@ DEMO_CHAINS = ("chain-missing-attention", "chain-bug-layer-norm")
 
 
 def sample_submissions(every=False):
-    """(student, assignment, notebook) for the reference, the blank release and the bugs
-    (one per module, or `every` one) and the broken chains (two, or every one)."""
+    """(student, graded assignment, {assignment: notebook} handed in) for the reference, the blank
+    release and the bugs (one per module, or `every` one), and the broken chains (two, or every
+    one), graded on the capstone alone, which builds on all of their modules."""
     for assignment in classroom.assignments():
-        yield "sample-reference", assignment, samples.source_notebook(assignment)
-        yield "sample-blank", assignment, samples.release_notebook(assignment)
+        yield "sample-reference", assignment, samples.submission(assignment, samples.source_notebook(assignment))
+        yield "sample-blank", assignment, {assignment: samples.release_notebook(assignment)}
         bugs = [bug for bug in samples.BUGS if bug.assignment == assignment]
         for bug in bugs if every else bugs[:1]:
-            yield f"sample-{bug.student}", bug.assignment, samples.buggy_notebook(bug)
+            yield f"sample-{bug.student}", assignment, samples.submission(assignment, samples.buggy_notebook(bug))
     for student, (broken, bug) in samples.CHAIN_STUDENTS.items():
         if every or student in DEMO_CHAINS:
-            for assignment, notebook in samples.chain_submission(broken, bug).items():
-                yield f"sample-{student}", assignment, notebook
-
-
-def graded_pair(student, assignment):
-    """A chain student is graded on the capstone alone, which builds on all of their modules."""
-    return student, samples.CAPSTONE if student.startswith("sample-chain-") else assignment
+            yield f"sample-{student}", samples.CAPSTONE, samples.chain_submission(broken, bug)
 
 
 def demo(course=paths.ROOT, every=False):
     print("1. Generating every assignment into release/ (nbgrader generate_assignment)")
     classroom.generate_all(course)
     submissions = list(sample_submissions(every))
-    print(f"2. Submitting {len(submissions)} sample notebooks into submitted/")
-    for student, assignment, notebook in submissions:
+    handed_in = {
+        (student, assignment): notebook
+        for student, _, notebooks in submissions
+        for assignment, notebook in notebooks.items()
+    }
+    print(f"2. Submitting {len(handed_in)} sample notebooks into submitted/")
+    for (student, assignment), notebook in handed_in.items():
         classroom.submit(course, student, assignment, notebook)
-    pairs = sorted({graded_pair(student, assignment) for student, assignment, _ in submissions})
+    pairs = sorted({(student, assignment) for student, assignment, _ in submissions})
     print(f"3. Autograding {len(pairs)} of them on all cores (python -m tinytorch_tools grade)")
     reason = sandbox.unavailable_reason()
     if reason:

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 import nbformat
 
+from tinytorch._grading import GRADED_ON_OWN_CHAIN
+
 from . import classroom, paths
 
 
@@ -66,6 +68,10 @@ CHAIN_STUDENTS = {
 }
 CAPSTONE_STUDENTS = {"chain-complete": (None, None), **CHAIN_STUDENTS}  # the tests' capstone class
 
+# 12_language_model trains the capstone: the tests grade it for two of the capstone students too.
+LANGUAGE_MODEL = "12_language_model"
+LANGUAGE_MODEL_STUDENTS = {"chain-complete": None, "chain-bug-adam": "07_optimizers"}  # -> the module blamed
+
 
 def chain_submission(broken=None, bug=None):
     """{assignment: notebook} of a student who did the whole course, `broken` missing or buggy."""
@@ -77,3 +83,10 @@ def chain_submission(broken=None, bug=None):
         elif bug:
             notebooks[assignment] = buggy_notebook(bugs[bug])
     return notebooks
+
+
+def submission(assignment, notebook):
+    """{assignment: notebook} a sample student hands in for `assignment`: the notebook, and for a
+    module graded on the student's own chain, the reference notebook of every other module."""
+    chain = chain_submission() if assignment in GRADED_ON_OWN_CHAIN else {}
+    return {**chain, assignment: notebook}
