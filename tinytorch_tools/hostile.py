@@ -100,10 +100,14 @@ def without_test_cell():
 
 
 def with_duplicated_cells():
+    """A solution cell and a test cell copied and pasted: each copy has the same nbgrader
+    metadata as the original, and its own cell id, as JupyterLab gives a pasted cell."""
     notebook = samples.source_notebook(ASSIGNMENT)
     for grade_id in ("to_array", "test_matmul"):
         original = cell(notebook, grade_id)
-        notebook.cells.insert(notebook.cells.index(original) + 1, copy.deepcopy(original))
+        pasted = copy.deepcopy(original)
+        pasted.id = f"{original.id}-pasted"
+        notebook.cells.insert(notebook.cells.index(original) + 1, pasted)
     return notebook
 
 
