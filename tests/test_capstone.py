@@ -28,7 +28,9 @@ def test_a_missing_module_is_named(capstone_course):
     assert sum(score for grade_id, (score, _) in grades.items() if grade_id.startswith("test_")) == 0
 
 
-@pytest.mark.parametrize("student", [student for student, (_, bug) in CAPSTONE_STUDENTS.items() if bug])
+@pytest.mark.parametrize(
+    "student", [student for student, (broken, bug) in CAPSTONE_STUDENTS.items() if bug and broken != CAPSTONE]
+)
 def test_a_bug_in_the_chain_fails_the_capstone_and_is_named(capstone_course, student):
     broken, bug = CAPSTONE_STUDENTS[student]
     description = next(known.description for known in samples.BUGS if known.student == bug)
@@ -40,3 +42,16 @@ def test_a_bug_in_the_chain_fails_the_capstone_and_is_named(capstone_course, stu
     errors = capstone_errors(capstone_course, student)
     named = [error for error in errors if f"The chain breaks in {broken}" in error]
     assert named, f"no failure names {broken}: {errors}"
+
+
+@pytest.mark.parametrize(
+    "bug", [bug for bug in samples.BUGS if bug.assignment == CAPSTONE], ids=lambda bug: bug.student
+)
+def test_a_capstone_bug_loses_exactly_the_tests_that_target_it(capstone_course, bug):
+    grades = classroom.scores(capstone_course)[f"chain-{bug.student}", CAPSTONE]
+    failed = {
+        grade_id for grade_id, (score, maximum) in grades.items() if grade_id.startswith("test_") and score < maximum
+    }
+    assert failed == bug.loses, f"{bug.description}: lost {sorted(failed)}, expected {sorted(bug.loses)}"
+    errors = capstone_errors(capstone_course, f"chain-{bug.student}", tests_only=True)
+    assert all("the problem is in this notebook" in error for error in errors), errors

@@ -130,7 +130,7 @@ def capstone_blame(course, timeout):
 def synthetic_class(course, students):
     """`students` students who each submit every module: the reference, the blank release or a bug."""
     bugs = {
-        assignment: [bug for bug in samples.BUGS if bug.assignment == assignment]
+        assignment: [bug for bug in filter(samples.graded_alone, samples.BUGS) if bug.assignment == assignment]
         for assignment in classroom.assignments()
     }
     for number in range(students):

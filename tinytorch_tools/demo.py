@@ -20,7 +20,7 @@ def sample_submissions(every=False):
     for assignment in classroom.assignments():
         yield "sample-reference", assignment, samples.source_notebook(assignment)
         yield "sample-blank", assignment, samples.release_notebook(assignment)
-        bugs = [bug for bug in samples.BUGS if bug.assignment == assignment]
+        bugs = [bug for bug in filter(samples.graded_alone, samples.BUGS) if bug.assignment == assignment]
         for bug in bugs if every else bugs[:1]:
             yield f"sample-{bug.student}", bug.assignment, samples.buggy_notebook(bug)
     for student, (broken, bug) in samples.CHAIN_STUDENTS.items():

@@ -35,6 +35,11 @@ def load_bugs():
 BUGS = load_bugs()
 
 
+def graded_alone(bug):
+    """Whether a bug is graded as a notebook of its own; a capstone bug needs a chain 01-10."""
+    return bug.assignment != CAPSTONE
+
+
 def source_notebook(assignment):
     return nbformat.read(classroom.notebook_in(paths.SOURCE, assignment), as_version=4)
 
@@ -55,7 +60,8 @@ def buggy_notebook(bug):
 
 
 # Capstone students: a whole chain 01-10 plus the reference capstone, with one module missing
-# (no bug) or replaced by a buggy one. The capstone must fail and name that module.
+# (no bug) or replaced by a buggy one. The capstone must fail and name that module. A bug of the
+# capstone itself is graded the same way: the reference chain 01-10 and the buggy capstone.
 CAPSTONE = "11_tinygpt"
 CHAIN_STUDENTS = {
     "chain-missing-attention": ("09_attention", None),
@@ -63,6 +69,7 @@ CHAIN_STUDENTS = {
     "chain-bug-layer-norm": ("10_transformers", "bug-layernorm-gradient-no-mean-terms"),
     "chain-bug-embedding-gradient": ("08_embeddings", "bug-embedding-fancy-index-add"),
     "chain-bug-adam": ("07_optimizers", "bug-adam-gradient-not-squared"),
+    **{f"chain-{bug.student}": (CAPSTONE, bug.student) for bug in BUGS if bug.assignment == CAPSTONE},
 }
 CAPSTONE_STUDENTS = {"chain-complete": (None, None), **CHAIN_STUDENTS}  # the tests' capstone class
 
