@@ -45,6 +45,13 @@ def test_the_readme_command_grades_mutants_and_prints_the_score():
     assert re.search(r"^\d\d_\w+: [\d.]+% killed \(\d+ of \d+ mutants", result.stdout, re.M), result.stdout
 
 
+def test_the_equivalents_listed_are_mutants_the_command_makes():
+    """One module's list, as the report matches it (a full run also names stale entries)."""
+    made = {(mutant.original, mutant.mutated) for mutant in mutants((paths.COURSE / "09_attention.py").read_text())}
+    listed = set(equivalents("09_attention"))
+    assert listed and listed <= made, listed - made
+
+
 def test_every_listed_equivalent_has_a_reason():
     for listing in sorted((paths.COURSE / "mutants").glob("*.toml")):
         for (line, mutant), reason in equivalents(listing.stem).items():

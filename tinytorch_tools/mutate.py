@@ -178,7 +178,13 @@ class Score:
         return 100 * self.killed / max(self.killed + self.survived, 1)
 
 
-def mutate_module(assignment, limit=None, out=PRINT):
+def report_stale(assignment, listed, found):
+    """Name the listed equivalents that match no mutant any more (the solution line changed)."""
+    for original, mutated in sorted(set(listed) - {(mutant.original, mutant.mutated) for mutant in found}):
+        PRINT(f"STALE equivalent in course/mutants/{assignment}.toml (no such mutant): {original} -> {mutated}")
+
+
+def mutate_module(assignment, limit=None):
     """Grade every mutant of `assignment` (the first `limit`), print the survivors and the score."""
     started = time.monotonic()
     course_file = paths.COURSE / f"{assignment}.py"
@@ -191,22 +197,19 @@ def mutate_module(assignment, limit=None, out=PRINT):
     listed, score = equivalents(assignment), Score()
     found = list(itertools.islice(mutants(text), limit))
     for mutant in found:
-        key = (mutant.original, mutant.mutated)
-        if key in listed:
+        if (mutant.original, mutant.mutated) in listed:
             score.equivalent += 1
             continue
         verdict = grade(assignment, module_code(mutant.text), cells, timeout)
         if verdict is None:
             score.survived += 1
-            out(f"SURVIVED {mutant.describe(course_file.relative_to(paths.ROOT))}")
+            PRINT(f"SURVIVED {mutant.describe(course_file.relative_to(paths.ROOT))}")
         else:
             score.killed += 1
             cells.sort(key=lambda cell: cell[0] != verdict)  # the cell that killed one mutant likely kills the next
-    stale = set(listed) - {(mutant.original, mutant.mutated) for mutant in found}
-    for original, mutated in sorted(stale) if limit is None else ():
-        out(f"STALE equivalent in course/mutants/{assignment}.toml (no such mutant): {original} -> {mutated}")
-    out(
+    if limit is None:
+        report_stale(assignment, listed, found)
+    PRINT(
         f"{assignment}: {score.percent:.1f}% killed ({score.killed} of {score.killed + score.survived} mutants; "
         f"{score.survived} survived, {score.equivalent} equivalent) in {time.monotonic() - started:.0f} s"
     )
-    return score
