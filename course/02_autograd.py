@@ -442,10 +442,12 @@ def matmul_gradients(batch, n, k, m, seed):
     a = Tensor(random_array((*batch, n, k), seed), requires_grad=True)
     b = Tensor(random_array((*batch, k, m), seed + 1), requires_grad=True)
     check_gradients(lambda a, b: a @ b, [a, b], seed=seed)
+    matrix = Tensor(random_array((k, m), seed + 2), requires_grad=True)
+    check_gradients(lambda a, matrix: a @ matrix, [a, matrix], seed=seed)
 
 
 check_property(
-    "matmul gradients, for matrices and batches of matrices",
+    "matmul gradients, for matrices, batches of matrices and a batch times one matrix",
     matmul_gradients,
     batch=st.lists(sides, max_size=2).map(tuple),
     n=sides,

@@ -284,7 +284,15 @@ def relu_matches_numpy(shape, seed):
     check_gradients(lambda x: ReLU()(x), [Tensor(x, requires_grad=True)], seed=seed)
 
 
+def relu_gradient_is_zero_at_the_kink(shape, seed):
+    x = Tensor(np.where(random_array(shape, seed) < 0, 0.0, 1.0), requires_grad=True)
+    upstream = random_array(shape, seed + 1)
+    ReLU()(x).backward(upstream)
+    assert_close(x.grad, upstream * x.data, "ReLU's gradient is 0 at exactly x = 0 (as PyTorch) and 1 where x > 0")
+
+
 check_property("ReLU matches max(0, x) and has the right gradient", relu_matches_numpy, shape=shapes(), seed=seeds)
+check_property("ReLU's gradient at exactly 0 is 0", relu_gradient_is_zero_at_the_kink, shape=shapes(), seed=seeds)
 ### END HIDDEN TESTS
 
 # %% [tests id=test_sigmoid points=2]

@@ -489,7 +489,7 @@ assert Linear(3, 2, bias=False).bias is None, "bias=False: no bias"
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
-from tinytorch.testing import assert_close, check_property, random_array, seeds
+from tinytorch.testing import assert_close, assert_uniform, check_property, random_array, seeds
 
 
 def linear_matches_numpy(batch, in_features, out_features, bias, seed):
@@ -511,6 +511,16 @@ def linear_matches_numpy(batch, in_features, out_features, bias, seed):
     assert_close(layer(Tensor(x)), expected, f"Linear({in_features}, {out_features}) on shape {x.shape}")
 
 
+def initialised_uniformly(in_features, seed):
+    manual_seed(seed)
+    layer = Linear(in_features, 2048)
+    bound = 1 / np.sqrt(in_features)
+    assert_uniform(layer.weight, -bound, bound, f"Linear({in_features}, 2048).weight, uniform in [-k, k]")
+    assert_uniform(layer.bias, -bound, bound, f"Linear({in_features}, 2048).bias, uniform in [-k, k]")
+    manual_seed(seed)
+    assert_close(Linear(in_features, 2048).weight, layer.weight.data, "manual_seed(seed) makes Linear reproducible")
+
+
 check_property(
     "Linear computes x @ W + b on inputs with any batch axes",
     linear_matches_numpy,
@@ -518,6 +528,12 @@ check_property(
     in_features=st.integers(1, 4),
     out_features=st.integers(1, 4),
     bias=st.booleans(),
+    seed=seeds,
+)
+check_property(
+    "Linear's weight and bias are drawn uniformly from [-1/sqrt(in), 1/sqrt(in)] by default_generator()",
+    initialised_uniformly,
+    in_features=st.integers(1, 64),
     seed=seeds,
 )
 ### END HIDDEN TESTS
@@ -568,9 +584,11 @@ assert_close(y.data[kept], x.data[kept] / 0.75, "kept elements are scaled by 1/(
 assert_close(dropout.eval()(x), x.data, "in eval mode dropout is the identity")
 assert_close(Dropout(0.25, seed=0)(x), y.data, "the same seed gives the same mask")
 ### BEGIN HIDDEN TESTS
+import warnings
+
 from hypothesis import strategies as st
 
-from tinytorch.testing import assert_close, check_gradients, check_property, random_array, seeds
+from tinytorch.testing import assert_close, assert_fraction, check_gradients, check_property, random_array, seeds
 
 
 def drops_and_scales(p, seed, dtype):
@@ -580,7 +598,7 @@ def drops_and_scales(p, seed, dtype):
     y = dropout(x)
     assert y.shape == x.shape and y.dtype == x.dtype, f"output shape {y.shape} and dtype {y.dtype}"
     kept = y.data != 0
-    assert abs(kept.mean() - (1 - p)) < 0.05, f"p={p} kept {kept.mean():.1%} of the elements"
+    assert_fraction(kept, 1 - p, f"the elements Dropout({p}) keeps")
     assert_close(y.data[kept], x.data[kept] / (1 - p), f"kept elements scaled by 1/(1-p), p={p}", rtol=1e-4)
     y.backward(np.ones(x.shape, dtype=dtype))
     assert_close(x.grad, kept / (1 - p), "the gradient is the mask: 1/(1-p) where kept, 0 where dropped", rtol=1e-4)
@@ -589,6 +607,28 @@ def drops_and_scales(p, seed, dtype):
     assert_close(dropout.eval()(x), x.data, "in eval mode dropout is the identity")
     small = Tensor(x.data[:2, :5].astype(np.float64), requires_grad=True)
     check_gradients(lambda x: Dropout(p, seed=seed)(x), [small], seed=seed)
+
+
+def keeps_all_or_nothing(p, dtype):
+    x = Tensor(random_array((8, 5), 0, low=0.5, high=2.0).astype(dtype), requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        y = Dropout(p, seed=0)(x)
+        y.backward(np.ones(x.shape, dtype=dtype))
+    assert_close(y, x.data * (1 - p), f"Dropout({p}) keeps {'every' if p == 0 else 'no'} element")
+    assert_close(x.grad, np.full(x.shape, 1 - p), f"the gradient of Dropout({p})")
+
+
+def unseeded_masks_differ_and_follow_manual_seed(seed):
+    # 20 Dropouts without a seed each draw a seed from default_generator(): two of them share a
+    # mask of 64 elements with probability below 190 * (2**-32 + 2**-64) < 1e-7 (a false alarm).
+    x = Tensor(np.ones(64))
+    manual_seed(seed)
+    masks = {tuple(Dropout(0.5)(x).data != 0) for _ in range(20)}
+    assert len(masks) == 20, f"20 Dropouts made without a seed drew only {len(masks)} different masks"
+    manual_seed(seed)
+    again = {tuple(Dropout(0.5)(x).data != 0) for _ in range(20)}
+    assert again == masks, "after manual_seed(seed), Dropouts made without a seed draw the same masks again"
 
 
 def rejects_bad_probabilities(p):
@@ -605,6 +645,17 @@ check_property(
     p=st.sampled_from([0.1, 0.25, 0.5, 0.8]),
     seed=seeds,
     dtype=st.sampled_from([np.float32, np.float64]),
+)
+check_property(
+    "Dropout(0) keeps every element and Dropout(1) drops every one, without a warning",
+    keeps_all_or_nothing,
+    p=st.sampled_from([0.0, 1.0]),
+    dtype=st.sampled_from([np.float32, np.float64]),
+)
+check_property(
+    "Dropouts made without a seed draw different masks, reproducible with manual_seed",
+    unseeded_masks_differ_and_follow_manual_seed,
+    seed=seeds,
 )
 check_property("Dropout rejects p outside [0, 1]", rejects_bad_probabilities, p=st.sampled_from([-0.1, 1.5]))
 ### END HIDDEN TESTS

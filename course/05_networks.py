@@ -295,7 +295,7 @@ assert len(MLP([3, 1]).layers) == 1, "MLP([3, 1]) is a single Linear layer, no a
 from hypothesis import strategies as st
 from tinytorch.activations import GELU, ReLU, Sigmoid, Tanh
 
-from tinytorch.testing import assert_close, check_gradients, check_property, random_array, seeds
+from tinytorch.testing import assert_close, check_gradients, check_property, expect_error, random_array, seeds
 
 NUMPY = {
     ReLU: lambda x: np.maximum(x, 0),
@@ -323,6 +323,10 @@ def mlp_structure_and_forward(sizes, activation, seed):
     assert_close(model(Tensor(x)), expected, f"MLP({sizes}, activation={activation.__name__})(x)")
 
 
+def rejects_too_few_sizes(sizes):
+    expect_error(ValueError, lambda: MLP(sizes), f"MLP({sizes}), fewer than two sizes")
+
+
 def mlp_gradients(sizes, activation, seed):
     model = MLP(sizes, activation=activation)
     for position, parameter in enumerate(model.parameters()):
@@ -346,6 +350,11 @@ check_property(
     sizes=sizes,
     activation=activations,
     seed=seeds,
+)
+check_property(
+    "MLP raises ValueError for fewer than two sizes",
+    rejects_too_few_sizes,
+    sizes=st.lists(st.integers(1, 4), max_size=1),
 )
 ### END HIDDEN TESTS
 

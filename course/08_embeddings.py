@@ -86,8 +86,8 @@ GRADIENT_RULES["embedding"] = grad_embedding
 #
 # `forward(indices)` takes a numpy integer array or a `Tensor` (whose values are whole
 # numbers) of any shape. A token outside `0 .. vocab_size - 1` is a bug in the caller, and numpy
-# would not always notice: `weight[-1]` is silently the last row. Raise an `IndexError` that
-# names the bad token and the vocabulary size instead, for example
+# would not always notice: `weight[-1]` is silently the last row. Check first, and raise an
+# `IndexError` that names the bad token, the vocabulary size and the valid range, for example
 # `token 7 is out of range for an Embedding of vocab_size 5 (valid: 0 to 4)`.
 #
 # **TODO**: write `__init__` and `forward`. *Hints*: call `super().__init__()` first;
@@ -223,8 +223,9 @@ assert_close(embedding(Tensor([1, 1])), [[1, 1], [1, 1]], "tokens given as a Ten
 assert embedding(np.array([1])).dtype == np.float32, "the output has the weight's dtype"
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
+from tinytorch.layers import manual_seed
 
-from tinytorch.testing import assert_close, check_property, random_array, seeds, shapes
+from tinytorch.testing import assert_close, assert_normal, check_property, random_array, seeds, shapes
 
 
 def looks_up_rows(vocab_size, embed_dim, index_shape, seed, as_tensor):
@@ -238,6 +239,22 @@ def looks_up_rows(vocab_size, embed_dim, index_shape, seed, as_tensor):
     assert_close(embedding(given), table[indices], f"looking up indices of shape {index_shape} given as {kind}")
 
 
+def initialised_like_gpt2(vocab_size, embed_dim, seed):
+    manual_seed(seed)
+    embedding = Embedding(vocab_size, embed_dim)
+    assert embedding.weight.dtype == np.float32, f"the weight is float32, not {embedding.weight.dtype}"
+    assert_normal(embedding.weight, 0.0, 0.02, f"Embedding({vocab_size}, {embed_dim}).weight, normal with std 0.02")
+    manual_seed(seed)
+    assert_close(Embedding(vocab_size, embed_dim).weight, embedding.weight.data, "manual_seed makes it reproducible")
+
+
+check_property(
+    "an Embedding's weight is drawn from a normal distribution, mean 0 and std 0.02, by default_generator()",
+    initialised_like_gpt2,
+    vocab_size=st.integers(64, 128),
+    embed_dim=st.integers(16, 32),
+    seed=seeds,
+)
 check_property(
     "an Embedding looks up one row per index, for index arrays of any shape",
     looks_up_rows,
@@ -294,10 +311,11 @@ check_property(
 def expect_index_error(embedding, tokens, token):
     try:
         embedding(tokens)
-    except (IndexError, ValueError) as error:
-        message = str(error)
+    except IndexError as error:
+        message, valid = str(error), f"0 to {embedding.vocab_size - 1}"
         assert str(token) in message, f"the error should name the bad token {token}: {message!r}"
         assert str(embedding.vocab_size) in message, f"the error should name the vocab_size: {message!r}"
+        assert valid in message, f"the error should give the valid range, {valid!r}: {message!r}"
         return
     raise AssertionError(f"token {token} with vocab_size {embedding.vocab_size} should raise an IndexError")
 
@@ -322,7 +340,7 @@ def rejects_bad_tokens(vocab_size, index_shape, seed, too_big, as_tensor):
 
 
 check_property(
-    "a token outside 0 .. vocab_size - 1 raises an error naming it and the vocab_size",
+    "a token outside 0 .. vocab_size - 1, vocab_size included, raises IndexError naming it, vocab_size and the range",
     rejects_bad_tokens,
     vocab_size=st.integers(2, 6),
     index_shape=shapes(min_dims=1, max_dims=3, max_side=4),

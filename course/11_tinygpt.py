@@ -197,6 +197,8 @@ check_capstone("logits of a small model", logits_example, sys.modules[__name__])
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
+from tinytorch.testing import assert_close
+
 
 def logits_have_the_right_shape(gpt, batch, length, vocab, heads, layers, seed):
     model = gpt.TinyGPT(vocab, 4 * heads, layers, heads, 8)
@@ -211,6 +213,30 @@ def logits_have_the_right_shape(gpt, batch, length, vocab, heads, layers, seed):
     raise AssertionError("a sequence longer than max_seq_len should raise ValueError")
 
 
+def logits_with_blocks_that_add_nothing(gpt, length, vocab, seed):
+    model = gpt.TinyGPT(vocab, 8, 1, 2, 8)
+    for block in model.blocks:  # each block then computes x + 0 + 0
+        for layer in (block.attention.out_proj, block.mlp.linear2):
+            layer.weight.data = np.zeros(layer.weight.shape, dtype=np.float32)
+    rng = np.random.default_rng(seed)
+    for embedding in (model.token_embedding, model.position_embedding):
+        embedding.weight.data = rng.normal(size=embedding.weight.shape).astype(np.float32)
+    tokens = rng.integers(0, vocab, size=(2, length))
+    x = model.token_embedding.weight.data[tokens] + model.position_embedding.weight.data[:length]
+    normed = (x - x.mean(axis=-1, keepdims=True)) / np.sqrt(x.var(axis=-1, keepdims=True) + 1e-5)
+    expected = (normed * model.ln_f.gamma.data + model.ln_f.beta.data) @ model.lm_head.weight.data
+    what = "with blocks that add nothing, logits = lm_head(ln_f(token_embedding[t] + position_embedding[i]))"
+    assert_close(model(tokens), expected, what, rtol=1e-4, atol=1e-6)
+
+
+check_capstone(
+    "TinyGPT embeds tokens and positions, then applies ln_f and lm_head",
+    logits_with_blocks_that_add_nothing,
+    sys.modules[__name__],
+    length=st.integers(1, 8),
+    vocab=st.integers(2, 12),
+    seed=seeds,
+)
 check_capstone(
     "TinyGPT gives (B, T, vocab) logits for any configuration",
     logits_have_the_right_shape,
@@ -424,6 +450,8 @@ check_capstone("generating from a small model", generate_example, sys.modules[__
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
+from tinytorch.testing import assert_fraction
+
 
 def generates_valid_reproducible_tokens(gpt, vocab, prompt_length, new, temperature, seed):
     model = gpt.TinyGPT(vocab, 8, 1, 2, 4)
@@ -436,6 +464,49 @@ def generates_valid_reproducible_tokens(gpt, vocab, prompt_length, new, temperat
     assert np.array_equal(first, second), "the same seed gives the same tokens"
 
 
+def samples_softmax_of_logits_over_temperature(gpt):
+    # ln_f with gamma 0 and beta = (1, 0, ...) gives every position the logits lm_head.weight[0],
+    # whatever the context: generate then draws independent tokens from softmax(logits / temperature).
+    # Fixed seeds, no search: 2000 tokens per temperature, each share checked by assert_fraction.
+    model = gpt.TinyGPT(5, 8, 1, 2, 4)
+    logits = np.zeros((8, 5), dtype=np.float32)
+    logits[0] = [3.9, 2.0, -2.7, -1.8, 0.2]  # chosen so that no other temperature gives shares within 0.2
+    model.lm_head.weight.data = logits
+    model.ln_f.gamma.data = np.zeros(8, dtype=np.float32)
+    model.ln_f.beta.data = np.eye(8, dtype=np.float32)[0]
+    for seed, temperature in enumerate((0.5, 2.0)):
+        tokens = model.generate(np.array([0]), 2000, temperature, seed=seed)[1:]
+        expected = np.exp(logits[0].astype(np.float64) / temperature)
+        for token, probability in enumerate(expected / expected.sum()):
+            assert_fraction(tokens == token, probability, f"the share of token {token} at temperature {temperature}")
+
+
+def near_zero_temperature_picks_the_most_likely_last_token(gpt, vocab, length, seed):
+    model = gpt.TinyGPT(vocab, 8, 1, 2, 8)
+    rng = np.random.default_rng(seed)
+    model.lm_head.weight.data = rng.normal(size=model.lm_head.weight.shape).astype(np.float32)
+    prompt = rng.integers(0, vocab, size=length)
+    last = np.sort(model(prompt[None, :]).data[0, -1])
+    if last[-1] - last[-2] < 1e-3:
+        return  # two logits almost tied: either token is right
+    token = model.generate(prompt, 1, temperature=1e-6, seed=seed)[-1]
+    best = int(np.argmax(model(prompt[None, :]).data[0, -1]))
+    assert token == best, f"temperature 1e-6 should pick token {best}, the largest logit of the last position"
+
+
+check_capstone(
+    "generate samples from softmax(logits / temperature)",
+    samples_softmax_of_logits_over_temperature,
+    sys.modules[__name__],
+)
+check_capstone(
+    "at a temperature near 0, generate picks the largest logit of the last position, with a stable softmax",
+    near_zero_temperature_picks_the_most_likely_last_token,
+    sys.modules[__name__],
+    vocab=st.integers(2, 12),
+    length=st.integers(2, 8),
+    seed=seeds,
+)
 check_capstone(
     "generate returns prompt + new tokens, all in range, reproducibly",
     generates_valid_reproducible_tokens,

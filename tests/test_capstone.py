@@ -3,6 +3,7 @@ and when the chain breaks the grading output names the module that breaks it."""
 
 import pytest
 
+from tinytorch._grading import GRADED_ON_OWN_CHAIN
 from tinytorch_tools import classroom, samples
 from tinytorch_tools.samples import CAPSTONE, CAPSTONE_STUDENTS, LANGUAGE_MODEL, LANGUAGE_MODEL_STUDENTS
 
@@ -57,3 +58,19 @@ def test_the_language_model_is_graded_on_the_chain_and_names_the_module_that_bre
     assert failed, f"a chain broken in {blamed} should fail {LANGUAGE_MODEL}"
     errors = classroom.autograded_errors(capstone_course, student, LANGUAGE_MODEL, tests_only=True)
     assert len(errors) == len(failed) and all(f"The chain breaks in {blamed}" in error for error in errors), errors
+
+
+@pytest.mark.parametrize(
+    "bug",
+    [
+        bug
+        for bug in samples.BUGS
+        if bug.assignment in GRADED_ON_OWN_CHAIN and bug.assignment in classroom.assignments()
+    ],
+    ids=lambda bug: bug.student,
+)
+def test_a_bug_in_the_graded_notebook_itself_is_blamed_on_it(graded_course, bug):
+    """A sample class student who handed in the reference chain and a buggy capstone (or 12):
+    the blame swaps nothing that helps, and says so (tests/test_grading.py checks what it loses)."""
+    errors = classroom.autograded_errors(graded_course, bug.student, bug.assignment, tests_only=True)
+    assert errors and all("the problem is in this notebook" in error for error in errors), errors

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from tinytorch._grading import GRADED_ON_OWN_CHAIN
 from tinytorch_tools import classroom, samples
 from tinytorch_tools.nbgrader_cli import nbgrader
 
@@ -27,7 +28,9 @@ def test_blank_release_gets_zero(scores, assignment):
 
 
 @pytest.mark.parametrize(
-    "bug", [bug for bug in samples.BUGS if bug.assignment in classroom.assignments()], ids=lambda bug: bug.student
+    "bug",
+    [bug for bug in samples.BUGS if bug.assignment in classroom.assignments()],
+    ids=lambda bug: bug.student,
 )
 def test_a_bug_loses_exactly_the_tests_that_target_it(scores, bug):
     grades = autograded_tests(scores[bug.student, bug.assignment])
@@ -66,7 +69,7 @@ def test_a_failed_hidden_test_names_the_property_and_smallest_input(graded_cours
 
 def test_regrading_gives_the_same_scores(graded_course, scores):
     """A correct and a buggy submission, regraded (Hypothesis is derandomized: the same inputs)."""
-    bug = samples.BUGS[-1]
+    bug = next(bug for bug in reversed(samples.BUGS) if bug.assignment not in GRADED_ON_OWN_CHAIN)  # a quick one
     regraded = [("reference", bug.assignment), (bug.student, bug.assignment)]
     for student, assignment in regraded:
         classroom.autograde(graded_course, assignment, student)

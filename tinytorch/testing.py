@@ -183,6 +183,50 @@ def check_gradients(f, inputs, seed=0, rtol=1e-3, atol=1e-5):
         assert_close(computed, expected, f"gradient of input {index}", rtol=rtol, atol=atol)
 
 
+# Statistical checks of random draws. Each accepts a correct sampler's draws except with
+# probability below FALSE_ALARM, whatever the seed (the bounds below are exact, not asymptotic);
+# grading stays deterministic because the draws themselves are seeded.
+FALSE_ALARM = 1e-9
+
+
+def assert_fraction(hits, expected, what):
+    """Assert that the share of True among independent draws `hits` is `expected`.
+
+    Hoeffding: P(|share - expected| >= t) <= 2 exp(-2 n t^2), so t = sqrt(ln(2 / FALSE_ALARM) / 2n).
+    """
+    hits = np.asarray(hits, dtype=bool).ravel()
+    tolerance = np.sqrt(np.log(2 / FALSE_ALARM) / (2 * hits.size))
+    if abs(hits.mean() - expected) > tolerance:
+        raise AssertionError(f"{what}: a share of {hits.mean():.3f} of {hits.size} draws, expected {expected:.3f}")
+
+
+def assert_uniform(values, low, high, what, bins=4):
+    """Assert that `values` were drawn uniformly from [low, high]: all inside, and each of `bins`
+    equal bins holds its share (assert_fraction per bin: a false alarm below bins * FALSE_ALARM)."""
+    values = as_array(values).ravel()
+    assert np.all((low <= values) & (values <= high)), f"{what}: values outside [{low:.4g}, {high:.4g}]"
+    edges = np.linspace(low, high, bins + 1)
+    for left, right in zip(edges[:-1], edges[1:], strict=True):
+        in_bin = (left <= values) & (values < right)
+        assert_fraction(in_bin, 1 / bins, f"{what}: values in [{left:.4g}, {right:.4g}) of [{low:.4g}, {high:.4g}]")
+
+
+def assert_normal(values, mean, std, what):
+    """Assert that `values` were drawn from a normal distribution with this mean and std.
+
+    With z = (values - mean) / std and x = ln(2 / FALSE_ALARM): the mean of z is within
+    sqrt(2x / n) (Gaussian tail), and sum(z^2), a chi-square with n degrees of freedom, within
+    [n - 2 sqrt(nx), n + 2 sqrt(nx) + 2x] (Laurent and Massart); a false alarm below 2 * FALSE_ALARM.
+    """
+    z = (as_array(values).astype(np.float64).ravel() - mean) / std
+    n, x = z.size, np.log(2 / FALSE_ALARM)
+    if abs(z.mean()) > np.sqrt(2 * x / n):
+        raise AssertionError(f"{what}: mean {z.mean() * std + mean:.4g}, expected {mean:.4g} (std {std:.4g})")
+    spread = np.sum(z**2)
+    if not n - 2 * np.sqrt(n * x) <= spread <= n + 2 * np.sqrt(n * x) + 2 * x:
+        raise AssertionError(f"{what}: standard deviation {std * np.sqrt(spread / n):.4g}, expected {std:.4g}")
+
+
 def expect_error(error_type, action, what):
     """Assert that `action()` raises `error_type`; `what` describes the bad input."""
     try:

@@ -40,6 +40,11 @@ def main():
     )
     benchmark_class.add_argument("--students", type=int, default=40, help="students in the class (default: 40)")
     benchmark_class.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
+    mutate = commands.add_parser(
+        "mutate", help="mutation testing: the share of one-line mutants of the solution each module's tests kill"
+    )
+    mutate.add_argument("assignments", nargs="*", metavar="ASSIGNMENT", help="only these (default: all)")
+    mutate.add_argument("--limit", type=int, help="only the first LIMIT mutants of each module")
     report = commands.add_parser("report", help="reports/grades.csv and reports/class_report.html from the gradebook")
     report.add_argument("--db", metavar="URL", help="gradebook URL (default: db_url of nbgrader_config.py)")
     report.add_argument("--course", default=".", help="the course folder (default: the current folder)")
@@ -105,6 +110,12 @@ def run(arguments):
         from .benchmark import benchmark_class
 
         benchmark_class(arguments.students, arguments.workers)
+    elif arguments.command == "mutate":
+        from .mutate import mutate_module
+        from .paths import course_files, module_name
+
+        for assignment in arguments.assignments or [module_name(path)[0] for path in course_files()]:
+            mutate_module(assignment, arguments.limit)
     elif arguments.command == "report":
         from .report import class_report
 
