@@ -3,8 +3,10 @@ writes it, on a scratch copy of the course with an nbgrader exchange and two stu
 
 import csv
 import json
+import os
 import re
 import shutil
+import signal
 import subprocess
 import time
 import urllib.error
@@ -40,7 +42,9 @@ def run(line, course, env):
 def open_formgrader(line, course, env):
     """Start the README's Jupyter command; the formgrader's page and its list of assignments
     (what the page shows, from the gradebook); stop it."""
-    server = subprocess.Popen(line, shell=True, cwd=course, env=env, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        line, shell=True, cwd=course, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
     try:
         deadline, address = time.monotonic() + 120, None
         while address is None and time.monotonic() < deadline:
@@ -54,8 +58,8 @@ def open_formgrader(line, course, env):
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(1)
-    finally:
-        server.terminate()
+    finally:  # the shell and the server it started
+        os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
 
 
