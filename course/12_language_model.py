@@ -460,6 +460,8 @@ check_capstone("a loader of 11 tokens", loader_example, sys.modules[__name__])
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
+from tinytorch.testing import assert_fraction
+
 
 def every_window_once_per_epoch(lm, length, context, batch_size, seed):
     count = (length - 1) // context
@@ -481,19 +483,33 @@ def every_window_once_per_epoch(lm, length, context, batch_size, seed):
         [np.asarray(batch[0])[:, 0] for batch in lm.TextLoader(np.arange(length), context, batch_size, seed)]
     )
     assert_close(replay, orders[0], "the first epoch of a loader with the same seed")
-    if count >= 8:
-        assert not np.array_equal(orders[0], orders[1]), "the second epoch should be shuffled anew"
-        assert not np.array_equal(orders[0], np.sort(orders[0])), "an epoch should be shuffled"
+
+
+def shuffles_uniformly_and_anew(lm):
+    # Fixed seed, no search: 2000 epochs of 3 windows. Each of the 6 orders should come up with
+    # share 1/6, and an epoch should repeat the order of the epoch before with share 1/6 (each epoch
+    # shuffled independently). assert_fraction fails a correct loader with probability below 7e-9.
+    loader = lm.TextLoader(np.arange(10), context=3, batch_size=3, seed=2024)
+    orders = np.array([np.concatenate([np.asarray(inputs)[:, 0] for inputs, _ in loader]) // 3 for _ in range(2000)])
+    for order in ([0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]):
+        assert_fraction(np.all(orders == order, axis=1), 1 / 6, f"the share of epochs in the window order {order}")
+    repeats = np.all(orders[1:] == orders[:-1], axis=1)
+    assert_fraction(repeats, 1 / 6, "the share of epochs in the same order as the epoch before")
 
 
 check_capstone(
-    "each epoch yields every shifted window once, in batches, in a new seeded order",
+    "each epoch yields every shifted window once, in batches; the same seed gives the same first epoch",
     every_window_once_per_epoch,
     sys.modules[__name__],
     length=st.integers(9, 120),
     context=st.integers(1, 8),
     batch_size=st.integers(1, 6),
     seed=st.integers(0, 2**16),
+)
+check_capstone(
+    "the loader draws every order of the windows equally often, each epoch anew",
+    shuffles_uniformly_and_anew,
+    sys.modules[__name__],
 )
 ### END HIDDEN TESTS
 
@@ -513,24 +529,25 @@ check_capstone("a schedule of 110 steps", schedule_example, sys.modules[__name__
 from hypothesis import strategies as st
 
 
-def warms_up_then_decays(lm, total_steps, warmup_steps, max_lr):
-    warmup_steps = min(warmup_steps, total_steps)
-    rates = np.array([float(lm.learning_rate(step, total_steps, max_lr, warmup_steps)) for step in range(total_steps)])
+def warms_up_then_decays(lm, warmup_steps, decay_steps, max_lr):
+    total_steps = warmup_steps + decay_steps
+    steps = range(total_steps + 1)  # step total_steps too: the text gives it a rate (0 after a decay)
+    rates = np.array([float(lm.learning_rate(step, total_steps, max_lr, warmup_steps)) for step in steps])
     expected = [
         max_lr * (step + 1) / warmup_steps
         if step < warmup_steps
         else 0.5 * max_lr * (1 + np.cos(np.pi * (step - warmup_steps) / max(1, total_steps - warmup_steps)))
-        for step in range(total_steps)
+        for step in steps
     ]
-    assert_close(rates, expected, "the learning rate at every step", rtol=1e-6, atol=1e-12)
+    assert_close(rates, expected, "the learning rate at steps 0 to total_steps", rtol=1e-6, atol=1e-12)
 
 
 check_capstone(
     "the learning rate rises linearly to max_lr over warm-up, then follows a cosine to 0",
     warms_up_then_decays,
     sys.modules[__name__],
-    total_steps=st.integers(1, 60),
     warmup_steps=st.integers(1, 20),
+    decay_steps=st.integers(0, 40),
     max_lr=st.floats(1e-4, 1.0),
 )
 ### END HIDDEN TESTS
@@ -575,6 +592,16 @@ def clips_the_global_norm(lm, parameter_shapes, max_norm, seed, without_gradient
     assert unused.grad is None, "a parameter without a gradient keeps none"
 
 
+def leaves_zero_gradients_alone(lm, parameter_shapes, max_norm):
+    parameters = [lm.Tensor(np.zeros(shape), requires_grad=True) for shape in parameter_shapes]
+    for parameter in parameters:
+        parameter.grad = np.zeros(parameter.shape)
+    norm = lm.clip_grad_norm(parameters, max_norm)
+    assert float(norm) == 0.0, f"gradients that are all zero have global norm 0, not {norm}"
+    for number, parameter in enumerate(parameters):
+        assert_close(parameter.grad, np.zeros(parameter.shape), f"gradient {number}: a norm of 0 is not above max_norm")
+
+
 check_capstone(
     "every gradient is scaled by one factor, min(1, max_norm / global norm)",
     clips_the_global_norm,
@@ -583,6 +610,14 @@ check_capstone(
     max_norm=st.floats(0.1, 20.0),
     seed=seeds,
     without_gradient=st.booleans(),
+)
+check_capstone(
+    "gradients that are all zero are left alone (their norm, 0, is not above max_norm, even max_norm 0)",
+    leaves_zero_gradients_alone,
+    sys.modules[__name__],
+    max_examples=5,
+    parameter_shapes=st.lists(shapes(max_dims=2, max_side=4), min_size=1, max_size=3),
+    max_norm=st.sampled_from([0.0, 1.0]),
 )
 ### END HIDDEN TESTS
 
@@ -688,6 +723,8 @@ check_capstone("40 steps on Shakespeare", training_example, sys.modules[__name__
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
+from tinytorch.testing import assert_close
+
 TRAIN_TEXT, HELDOUT_TEXT = load_shakespeare()
 CHARS = sorted(set(TRAIN_TEXT))
 TOKEN_OF = {char: token for token, char in enumerate(CHARS)}
@@ -735,6 +772,76 @@ check_capstone(
     max_examples=3,
     start=st.integers(0, len(TRAIN) - STEPS * BATCH * CONTEXT - 1),
 )
+
+
+def trains_step_by_step(lm, steps, eval_every, warmup_steps, max_norm):
+    """The steps the text describes, replayed with the notebook's own parts on a copy of the model:
+    each step's learning rate, clipping to max_norm, batch after batch (anew when they run out),
+    held-out bits every eval_every steps and after the last, progress after every step."""
+    rng = np.random.default_rng(steps)
+    batches = [tuple(rng.integers(0, 6, size=(2, 2, 4))) for _ in range(3)]
+    heldout = [tuple(rng.integers(0, 6, size=(2, 2, 4)))]
+    model, replica = lm.TinyGPT(6, 8, 1, 2, 4), lm.TinyGPT(6, 8, 1, 2, 4)
+    for parameter, copy in zip(model.parameters(), replica.parameters(), strict=True):
+        copy.data = parameter.data.copy()
+    seen = []
+
+    def record(so_far):
+        seen.append(len(so_far["loss"]))
+
+    history = lm.train_language_model(
+        model, batches, steps, heldout, 0.05, warmup_steps, max_norm, eval_every=eval_every, progress=record
+    )
+    optimizer = lm.AdamW(replica.parameters(), lr=0.05, weight_decay=0.01)
+    losses, bits = [], []
+    for step in range(steps):
+        inputs, targets = batches[step % len(batches)]
+        optimizer.lr = lm.learning_rate(step, steps, 0.05, warmup_steps)
+        loss = lm.CrossEntropyLoss()(replica(inputs), targets)
+        optimizer.zero_grad()
+        loss.backward()
+        lm.clip_grad_norm(replica.parameters(), max_norm)
+        optimizer.step()
+        losses.append(loss.item())
+        if (step + 1) % eval_every == 0 or step + 1 == steps:
+            bits.append((step + 1, lm.bits_per_character(replica, heldout)))
+    assert seen == list(range(1, steps + 1)), f"progress(history) after every step: it saw {seen} losses"
+    measured_at = [step for step, _ in history["heldout_bits"]]
+    assert measured_at == [step for step, _ in bits], (
+        f"{steps} steps with eval_every={eval_every}: held-out bits after steps {[step for step, _ in bits]}, "
+        f"not {measured_at}"
+    )
+    assert_close(history["loss"], losses, "the loss of each step (before its update)", rtol=1e-4)
+    measured = [value for _, value in history["heldout_bits"]]
+    assert_close(measured, [value for _, value in bits], "the held-out bits per character", rtol=1e-4)
+    for (name, parameter), copy in zip(model.named_parameters(), replica.parameters(), strict=True):
+        assert_close(parameter.data, copy.data, f"{name} after {steps} clipped AdamW steps", rtol=1e-4, atol=1e-6)
+
+
+def measures_after_the_last_of_many_steps(lm):
+    example = [(np.zeros((1, 1), dtype=np.int64), np.ones((1, 1), dtype=np.int64))]
+    history = lm.train_language_model(lm.TinyGPT(2, 2, 1, 1, 1), example, 300, example, eval_every=128)
+    measured_at = [step for step, _ in history["heldout_bits"]]
+    assert measured_at == [128, 256, 300], (
+        f"300 steps with eval_every=128: held-out bits after steps [128, 256, 300], not {measured_at}"
+    )
+
+
+check_capstone(
+    "training is the steps the text describes: scheduled learning rate, clipping, held-out bits, progress",
+    trains_step_by_step,
+    sys.modules[__name__],
+    max_examples=10,
+    steps=st.integers(1, 7),
+    eval_every=st.integers(1, 5),
+    warmup_steps=st.integers(1, 4),
+    max_norm=st.sampled_from([1e-8, 0.1, 100.0]),
+)
+check_capstone(
+    "a long run measures the held-out bits every eval_every steps and after the last",
+    measures_after_the_last_of_many_steps,
+    sys.modules[__name__],
+)
 ### END HIDDEN TESTS
 
 # %% [tests id=test_generate points=4]
@@ -759,13 +866,14 @@ check_capstone("top-k and a generated text", generate_example, sys.modules[__nam
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
-from tinytorch.testing import random_array, seeds
+from tinytorch.testing import assert_fraction, random_array, seeds
 
 
-def samples_from_top_k(lm, vocab, top_k, temperature, seed):
-    logits = random_array(vocab, seed)
+def samples_from_top_k(lm, vocab, top_k, temperature, scale, seed):
+    logits = random_array(vocab, seed) * scale
     top_k = None if top_k > vocab else top_k
-    probabilities = np.asarray(lm.next_token_probabilities(logits, temperature, top_k))
+    probabilities = lm.next_token_probabilities(logits, temperature, top_k)
+    assert np.asarray(probabilities).dtype == np.float64, f"probabilities of dtype {np.asarray(probabilities).dtype}"
     kept = np.argsort(logits)[-top_k:] if top_k else np.arange(vocab)
     expected = np.zeros(vocab)
     expected[kept] = np.exp((logits[kept] - logits[kept].max()) / temperature)
@@ -787,13 +895,40 @@ def writes_greedily_with_top_1(lm, prompt_length, new, seed):
     )
 
 
+def draws_from_the_next_token_probabilities(lm):
+    # ln_f with gamma 0 and beta = (1, 0, ...) gives every position the logits lm_head.weight[0],
+    # whatever the context: the new characters are independent draws from one distribution.
+    # Fixed seeds, no search: 2000 characters per setting, each share checked by assert_fraction (a
+    # correct sampler fails with probability below 1e-8); a character outside the top k never comes.
+    tokenizer = lm.CharTokenizer("abcde")
+    model = lm.TinyGPT(5, 8, 1, 2, 4)
+    weight = np.zeros((8, 5), dtype=np.float32)
+    weight[0] = [3.9, 2.0, -2.7, -1.8, 0.2]  # no other temperature gives shares within 0.2
+    model.lm_head.weight.data = weight
+    model.ln_f.gamma.data = np.zeros(8, dtype=np.float32)
+    model.ln_f.beta.data = np.eye(8, dtype=np.float32)[0]
+    for seed, (temperature, top_k) in enumerate(((0.5, None), (2.0, 3))):
+        drawn = np.array(list(lm.generate_text(model, tokenizer, "a", 2000, temperature, top_k, seed=seed)[1:]))
+        logits = weight[0].astype(np.float64) / temperature
+        kept = np.argsort(logits)[-top_k:] if top_k else np.arange(5)
+        expected = np.zeros(5)
+        expected[kept] = np.exp(logits[kept] - logits.max())
+        for char, probability in zip("abcde", expected / expected.sum(), strict=True):
+            setting = f"temperature {temperature}, top_k={top_k}"
+            if probability == 0:
+                assert char not in drawn, f"{char!r} is not in the top {top_k}, yet it was drawn ({setting})"
+            else:
+                assert_fraction(drawn == char, probability, f"the share of {char!r} ({setting})")
+
+
 check_capstone(
-    "next-token probabilities: softmax of logits / temperature over the top k",
+    "next-token probabilities: float64 softmax of logits / temperature over the top k, stable for logits of 1e3",
     samples_from_top_k,
     sys.modules[__name__],
     vocab=st.integers(1, 12),
     top_k=st.integers(1, 13),
     temperature=st.sampled_from([0.5, 1.0, 2.0]),
+    scale=st.sampled_from([1.0, 1e3]),
     seed=seeds,
 )
 check_capstone(
@@ -804,6 +939,11 @@ check_capstone(
     prompt_length=st.integers(1, 6),
     new=st.integers(0, 5),
     seed=seeds,
+)
+check_capstone(
+    "generate_text draws each character from next_token_probabilities, anew at every step",
+    draws_from_the_next_token_probabilities,
+    sys.modules[__name__],
 )
 ### END HIDDEN TESTS
 
