@@ -69,7 +69,9 @@ def test_a_failed_hidden_test_names_the_property_and_smallest_input(graded_cours
 
 def test_regrading_gives_the_same_scores(graded_course, scores):
     """A correct and a buggy submission, regraded (Hypothesis is derandomized: the same inputs)."""
-    bug = next(bug for bug in reversed(samples.BUGS) if bug.assignment not in GRADED_ON_OWN_CHAIN)  # a quick one
+    # a bug of a module graded alone if one is selected: quicker than one graded on its chain
+    quick = [bug for bug in samples.BUGS if bug.assignment in classroom.assignments()]
+    bug = next((bug for bug in reversed(quick) if bug.assignment not in GRADED_ON_OWN_CHAIN), quick[-1])
     regraded = [("reference", bug.assignment), (bug.student, bug.assignment)]
     for student, assignment in regraded:
         classroom.autograde(graded_course, assignment, student)
