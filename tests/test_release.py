@@ -31,7 +31,8 @@ def test_release_holds_no_solution_and_no_hidden_test(assignment):
     assert secret, "the source notebook should have solutions and hidden tests"
     public = re.sub(r"### BEGIN (SOLUTION|HIDDEN TESTS).*?### END (SOLUTION|HIDDEN TESTS)", "", code, flags=re.DOTALL)
     public_lines = {code_line(line) for line in public.splitlines()}
-    leaked = [line for line in secret if line in released_code and line not in public_lines]
+    released_lines = {code_line(line) for line in released_code.splitlines()}
+    leaked = sorted(secret & released_lines - public_lines)  # whole lines: nbgrader removes whole lines
     assert not leaked, f"release/{assignment} shows solution or hidden test lines: {leaked[:3]}"
     for marker in ("BEGIN SOLUTION", "HIDDEN TESTS", "tinytorch_ref"):
         assert marker not in release, f"release/{assignment} names {marker}"
