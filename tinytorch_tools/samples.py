@@ -26,10 +26,15 @@ class Bug:
 
 
 def load_bugs():
-    """The bugs of every module, from course/bugs/<assignment>.toml."""
-    bugs = []
+    """The bugs of every module, from course/bugs/<assignment>.toml. Each is a student of its
+    own: one id for two bugs would grade one on the other's submissions."""
+    bugs, seen = [], {}
     for path in sorted((paths.COURSE / "bugs").glob("*.toml")):
         for bug in tomllib.loads(path.read_text())["bug"]:
+            student = bug["student"]
+            if student in seen:
+                raise ValueError(f"course/bugs: the student {student!r} is in {seen[student]} and {path.name}")
+            seen[student] = path.name
             bugs.append(Bug(assignment=path.stem, **dict(bug, loses=frozenset(bug["loses"]))))
     return bugs
 
