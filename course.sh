@@ -14,7 +14,8 @@ setup() {  # extra requirement files, if any, after requirements.txt
   for requirements in requirements.txt "$@"; do
     .venv/bin/python -m pip install --quiet --quiet --disable-pip-version-check --no-deps -r "$requirements"
   done
-  .venv/bin/python -m pip install --quiet --quiet --disable-pip-version-check --no-deps -e .
+  # The student kit, and the instructor's tooling (a distribution of its own: students never get it).
+  .venv/bin/python -m pip install --quiet --quiet --disable-pip-version-check --no-deps -e . -e ./tinytorch_tools
   export PATH="$PWD/.venv/bin:$PATH"
 }
 

@@ -57,7 +57,7 @@ c.Autograde.autograde_preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.GradingExecute.max_output = 1_000_000  # characters per cell
-# Each grading kernel runs in bubblewrap (tinytorch_tools/sandbox.py) with these limits; see
+# Each grading kernel runs in bubblewrap (tinytorch_tools/sandbox/bubblewrap.py) with these limits; see
 # `Limits` there for the others. Set c.GradingExecute.sandbox = False only for trusted work.
 c.GradingExecute.limits = {"memory": 4 * 2**30, "processes": 64}
 

@@ -4,14 +4,10 @@ the capstone (and for some, 12_language_model) of students who submitted a whole
 
 import pytest
 
-from tinytorch_tools import classroom, samples
-from tinytorch_tools.samples import (
-    CAPSTONE,
-    CAPSTONE_STUDENTS,
-    LANGUAGE_MODEL,
-    LANGUAGE_MODEL_STUDENTS,
-    chain_submission,
-)
+from tinytorch.course import CAPSTONE, LANGUAGE_MODEL
+from tinytorch_tools import classroom
+from tinytorch_tools.authoring import samples
+from tinytorch_tools.authoring.samples import CAPSTONE_STUDENTS, LANGUAGE_MODEL_STUDENTS, chain_submission
 
 # Tests that share an expensive session fixture (a graded class) run on one pytest-xdist worker,
 # so that it is built once; other tests go wherever a worker is free.

@@ -15,8 +15,8 @@ import pytest
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from tinytorch_tools import classroom, paths
+from tinytorch_tools.authoring.samples import release_notebook, source_notebook
 from tinytorch_tools.nbgrader_cli import environment
-from tinytorch_tools.samples import release_notebook, source_notebook
 
 WEEK = ["01_tensor", "02_autograd"]
 CHROMIUM = "/usr/bin/chromium"  # Debian's: playwright's own browser download is not reachable

@@ -1,11 +1,12 @@
-"""SPEC §6: the capstone is graded on the student's own chain 01-10 (12_language_model on 01-11),
+"""The capstone is graded on the student's own chain 01-10 (12_language_model on 01-11),
 and when the chain breaks the grading output names the module that breaks it."""
 
 import pytest
 
-from tinytorch._grading import GRADED_ON_OWN_CHAIN
-from tinytorch_tools import classroom, samples
-from tinytorch_tools.samples import CAPSTONE, CAPSTONE_STUDENTS, LANGUAGE_MODEL, LANGUAGE_MODEL_STUDENTS
+from tinytorch.course import CAPSTONE, GRADED_ON_OWN_CHAIN, LANGUAGE_MODEL
+from tinytorch_tools import classroom
+from tinytorch_tools.authoring import samples
+from tinytorch_tools.authoring.samples import CAPSTONE_STUDENTS, LANGUAGE_MODEL_STUDENTS
 
 
 def capstone_errors(course, student, tests_only=False):

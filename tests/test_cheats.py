@@ -1,4 +1,4 @@
-"""Cheating submissions (SPEC §7, issue 10), graded with stock nbgrader in one class: each
+"""Cheating submissions, graded with stock nbgrader in one class: each
 scores exactly what its honest part deserves, and no feedback shows a hidden test or the
 reference. The honest parts are graded alone too (CONTROLS), with the reference solution.
 
@@ -6,10 +6,12 @@ A second class of 02_autograd (REFERENCE_LEAKS) shows the reference Tensor, whic
 process holds, through every channel it has: the instructor sees it, the feedback must not."""
 
 import pytest
+from catalogues import cheats, hostile
+from catalogues.cheats import AUTOGRAD, AUTOGRAD_TESTS, CHEATS, CONTROLS, REFERENCE_LEAKS
+from catalogues.hostile import ASSIGNMENT, TESTS
 
-from tinytorch_tools import cheats, classroom, hostile, samples
-from tinytorch_tools.cheats import AUTOGRAD, AUTOGRAD_TESTS, CHEATS, CONTROLS, REFERENCE_LEAKS
-from tinytorch_tools.hostile import ASSIGNMENT, TESTS
+from tinytorch_tools import classroom
+from tinytorch_tools.authoring import samples
 from tinytorch_tools.nbgrader_cli import nbgrader
 
 

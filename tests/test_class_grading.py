@@ -10,14 +10,17 @@ import uuid
 import nbformat
 import pytest
 import sqlalchemy
+from catalogues import hostile
 from nbgrader.api import Gradebook
 
-from tinytorch_tools import classroom, hostile, samples
-from tinytorch_tools.grade_class import grade_class
+from tinytorch.course import CAPSTONE
+from tinytorch_tools import classroom
+from tinytorch_tools.authoring import samples
+from tinytorch_tools.authoring.samples import CAPSTONE_STUDENTS, chain_submission
+from tinytorch_tools.class_grading import grade_class
 from tinytorch_tools.nbgrader_cli import environment, nbgrader
-from tinytorch_tools.preprocessors import UNSANDBOXED
-from tinytorch_tools.report import class_report, timed_out, unsandboxed
-from tinytorch_tools.samples import CAPSTONE, CAPSTONE_STUDENTS, chain_submission
+from tinytorch_tools.preprocessors.grading_execute import UNSANDBOXED
+from tinytorch_tools.reports import class_report, timed_out, unsandboxed
 
 ASSIGNMENTS = [a for a in ("01_tensor", "10_transformers") if a in classroom.assignments()]  # the first, the slowest
 CHAINS = ["chain-complete", "chain-bug-layer-norm", "chain-missing-attention"]
@@ -67,8 +70,9 @@ def graded_class(tmp_path_factory):
 
 
 def test_a_busy_machine_grades_as_stock_autograde_one_at_a_time(graded_class, scores, capstone_course):
-    """SPEC §7: the heaviest module, the first and the capstone (a broken chain's blame included)
-    get exactly the scores and messages stock nbgrader gave them one submission at a time."""
+    """A busy machine changes nothing: the heaviest module, the first and the capstone (a broken
+    chain's blame included) get exactly the scores and messages stock nbgrader gave them one
+    submission at a time."""
     course, result = graded_class
     graded = classroom.scores(course)
     one_at_a_time = {**scores, **(classroom.scores(capstone_course) if CHAINS else {})}

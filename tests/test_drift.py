@@ -4,7 +4,7 @@ nor the student kit's versions from the grader's."""
 import tomllib
 
 from tinytorch_tools import paths
-from tinytorch_tools.build import generated_files, release_in
+from tinytorch_tools.authoring.build import generated_files, release_in
 
 HAND_WRITTEN = {"tinytorch_ref/__main__.py"}
 

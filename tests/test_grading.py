@@ -4,8 +4,9 @@ import re
 
 import pytest
 
-from tinytorch._grading import GRADED_ON_OWN_CHAIN
-from tinytorch_tools import classroom, samples
+from tinytorch.course import GRADED_ON_OWN_CHAIN
+from tinytorch_tools import classroom
+from tinytorch_tools.authoring import samples
 from tinytorch_tools.nbgrader_cli import nbgrader
 
 

@@ -1,6 +1,7 @@
-"""Hostile and broken submissions (SPEC §7), graded with stock nbgrader in one class with a
+"""Submission and broken submissions, graded with stock nbgrader in one class with a
 normal student and one whose manual grade is already in the gradebook."""
 
+import compileall
 import hashlib
 import json
 import socket
@@ -8,12 +9,14 @@ import sqlite3
 
 import nbformat
 import pytest
+from catalogues import hostile
+from catalogues.hostile import ASSIGNMENT, ATTACKS, HOSTILE
 from nbgrader.api import Gradebook
 
-from tinytorch_tools import classroom, hostile, paths, samples
-from tinytorch_tools.hostile import ASSIGNMENT, ATTACKS, HOSTILE
+from tinytorch_tools import classroom, paths
+from tinytorch_tools.authoring import samples
 from tinytorch_tools.nbgrader_cli import nbgrader
-from tinytorch_tools.preprocessors import TIMED_OUT, UNSANDBOXED
+from tinytorch_tools.preprocessors.grading_execute import TIMED_OUT, UNSANDBOXED
 
 pytestmark = pytest.mark.skipif(ASSIGNMENT not in classroom.assignments(), reason="01_tensor is not graded")
 NORMAL = ["reference", "manual-grade"]
@@ -35,7 +38,9 @@ def fingerprint(folder, skip=()):
 
 
 def outside_the_submissions(course):
-    """What no submission may change: the course (but what nbgrader writes) and the installed kit."""
+    """What no submission may change: the course (but what nbgrader writes) and the installed kit,
+    its bytecode compiled first (the grader's own Python would write a missing .pyc while grading)."""
+    compileall.compile_dir(paths.ROOT / "tinytorch", quiet=1)
     return fingerprint(course, skip={"autograded", "gradebook.db", "feedback"}), fingerprint(paths.ROOT / "tinytorch")
 
 
@@ -110,7 +115,7 @@ def test_class_report_names_failing_tests_and_manual_grading(hostile_class, tmp_
 
     from PIL import Image
 
-    from tinytorch_tools.report import AGAIN, class_report, score_table
+    from tinytorch_tools.reports import AGAIN, class_report, score_table
 
     course, *_ = hostile_class
     html = class_report(course, tmp_path).read_text()
@@ -164,7 +169,7 @@ def test_student_html_is_inert_in_the_formgrader_and_the_feedback(hostile_class)
 
 def test_under_grade_too_no_way_out_and_nothing_outside_changes(tmp_path):
     """The same escapes, graded by `python -m tinytorch_tools grade` on a dask worker."""
-    from tinytorch_tools.grade_class import grade_class
+    from tinytorch_tools.class_grading import grade_class
 
     course = classroom.copy_course(tmp_path / "course")
     classroom.nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)  # release/ exists before

@@ -10,12 +10,13 @@ import numpy as np
 import pytest
 from nbclient.exceptions import CellExecutionError
 
+from tinytorch.grading import handed_in
 from tinytorch.testing import PropertyFailed, check_gradients, check_property
 from tinytorch_ref import GRADIENT_RULES, Tensor
 from tinytorch_tools import classroom, paths
+from tinytorch_tools.authoring.samples import source_notebook
 from tinytorch_tools.classroom import notebook_in
-from tinytorch_tools.handin import hand_in, modules_for
-from tinytorch_tools.samples import source_notebook
+from tinytorch_tools.sandbox.handin import hand_in_for
 
 
 def run_python(code, cwd):
@@ -97,7 +98,7 @@ def test_a_syntax_error_shows_one_short_error_with_its_line(tmp_path):
     cell = notebook.cells.index(solution) + 1
     assert shown[0].startswith(f"ModuleUnavailable: tinytorch.tensor could not be built: cell {cell} of"), shown
     assert "line" in shown[0] and "(`def broken(:`)" in shown[0] and "SyntaxError" in shown[0], shown
-    assert not any("_loader.py" in line or "importlib" in line for line in shown), shown
+    assert not any("loader.py" in line or "importlib" in line for line in shown), shown
 
 
 def test_a_malformed_notebook_is_named(tmp_path):
@@ -109,14 +110,14 @@ def test_a_malformed_notebook_is_named(tmp_path):
 @pytest.fixture
 def grading_folder(tmp_path):
     """A grading kernel's folder for 02_autograd, with the modules handed in as the grader does."""
-    handed_in = tmp_path / "grading"
-    handed_in.mkdir()
-    hand_in(handed_in, modules_for(paths.ROOT, "alice", "02_autograd", nbformat.v4.new_notebook()))
+    folder = tmp_path / "grading"
+    folder.mkdir()
+    handed_in.write(folder, hand_in_for(paths.ROOT, "alice", "02_autograd", nbformat.v4.new_notebook(), 1000))
     return tmp_path
 
 
 def grading(folder):
-    return f"import tinytorch._grading\ntinytorch._grading.start({str(folder / 'grading')!r})\n"
+    return f"import tinytorch.grading.sources\ntinytorch.grading.sources.start({str(folder / 'grading')!r})\n"
 
 
 def test_grading_takes_earlier_modules_from_the_reference(grading_folder):

@@ -1,4 +1,5 @@
-"""Static checks: ruff, and the nbgrader metadata of the notebooks (tinytorch_tools.lint)."""
+"""Static checks: ruff, the layering of the packages (import-linter), and the nbgrader metadata
+of the notebooks (tinytorch_tools.authoring.lint)."""
 
 import subprocess
 import sys
@@ -7,8 +8,8 @@ import nbformat
 import pytest
 
 from tinytorch_tools import paths
-from tinytorch_tools.lint import course_problems, notebook_problems
-from tinytorch_tools.textform import to_notebook
+from tinytorch_tools.authoring.lint import course_problems, notebook_problems
+from tinytorch_tools.authoring.textform import to_notebook
 
 
 @pytest.mark.parametrize("command", [["check"], ["format", "--check"]])
@@ -17,6 +18,18 @@ def test_ruff(command):
         [sys.executable, "-m", "ruff", *command, "."], cwd=paths.ROOT, capture_output=True, text=True
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_layering_contracts_of_pyproject_toml_are_kept():
+    """The kit below the grading runtime below the tools, no reference in the kit, no cycles."""
+    result = subprocess.run(
+        [sys.executable, "-c", "from importlinter.cli import lint_imports_command; lint_imports_command()"],
+        cwd=paths.ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout, result.stdout
 
 
 def test_course_notebooks_have_no_metadata_problem():

@@ -6,7 +6,7 @@ import subprocess
 import sys
 
 from tinytorch_tools import paths
-from tinytorch_tools.mutate import equivalents, mutants
+from tinytorch_tools.authoring.mutate import equivalents, mutants
 
 TEXT = """# %% [export id=imports]
 import numpy as np

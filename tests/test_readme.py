@@ -16,7 +16,8 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from tinytorch_tools import classroom, paths, samples
+from tinytorch_tools import classroom, paths
+from tinytorch_tools.authoring import samples
 from tinytorch_tools.nbgrader_cli import environment
 
 ASSIGNMENT = "01_tensor"

@@ -1,4 +1,4 @@
-"""SPEC §7: no solution, hidden test, reference code or cache ever reaches release/."""
+"""Nothing secret reaches a student: no solution, hidden test, reference code or cache ever reaches release/."""
 
 import re
 

@@ -6,8 +6,8 @@ import nbformat
 import pytest
 
 from tinytorch_tools import classroom, paths
-from tinytorch_tools.preprocessors import enclosing_function
-from tinytorch_tools.samples import source_notebook
+from tinytorch_tools.authoring.samples import source_notebook
+from tinytorch_tools.preprocessors.named_stubs import enclosing_function
 
 
 @pytest.fixture(scope="module")

@@ -1,5 +1,5 @@
 """The message format between the harness and the student process: what the harness decodes
-is plain data, whatever the student process sends (SPEC §7)."""
+is plain data, whatever the student process sends: nothing it sends is unpickled or evaluated."""
 
 import html
 import json
@@ -9,14 +9,15 @@ import struct
 import numpy as np
 import pytest
 
-from tinytorch import _wire
-from tinytorch_tools import paths, redaction
+from tinytorch.grading import wire
+from tinytorch_tools import paths
+from tinytorch_tools.preprocessors import redaction
 
 
 def round_trip(value, reference=lambda value: {"ref": 7, "type": type(value).__name__}):
-    encoder = _wire.Encoder(reference)
+    encoder = wire.Encoder(reference)
     data = encoder.encode(value)
-    return _wire.decode(json.loads(json.dumps(data)), list(encoder.buffers), lambda ref: ("stand-in", ref["ref"]))
+    return wire.decode(json.loads(json.dumps(data)), list(encoder.buffers), lambda ref: ("stand-in", ref["ref"]))
 
 
 def test_plain_values_come_back_equal():
@@ -55,22 +56,22 @@ def test_what_cannot_be_copied_is_a_reference():
     ],
 )
 def test_a_malformed_value_is_refused(data, buffers):
-    with pytest.raises(_wire.WireError):
-        _wire.decode(data, buffers, lambda ref: None)
+    with pytest.raises(wire.WireError):
+        wire.decode(data, buffers, lambda ref: None)
 
 
 def test_a_message_too_large_or_malformed_is_refused():
     left, right = socket.socketpair()
     with left, right:
-        left.sendall(_wire.LENGTH.pack(_wire.MAX_MESSAGE + 1))
-        with pytest.raises(_wire.WireError):
-            _wire.receive(right)
+        left.sendall(wire.LENGTH.pack(wire.MAX_MESSAGE + 1))
+        with pytest.raises(wire.WireError):
+            wire.receive(right)
         body = struct.pack("!2Q", 1, 5) + b"{]"
-        left.sendall(_wire.LENGTH.pack(len(body) + 3) + body + b"   ")
-        with pytest.raises(_wire.WireError):
-            _wire.receive(right)
-        _wire.send(left, {"op": "len"}, [b"abc"])
-        assert _wire.receive(right) == ({"op": "len"}, [b"abc"])
+        left.sendall(wire.LENGTH.pack(len(body) + 3) + body + b"   ")
+        with pytest.raises(wire.WireError):
+            wire.receive(right)
+        wire.send(left, {"op": "len"}, [b"abc"])
+        assert wire.receive(right) == ({"op": "len"}, [b"abc"])
 
 
 def test_the_feedback_redacts_a_reference_line_however_it_is_escaped():

@@ -2,12 +2,12 @@
 
 `from tinytorch.tensor import Tensor` runs the exported cells of `../01_tensor/tensor.ipynb`
 (the sibling assignment folder), so later modules always use the student's latest work,
-with no export step to forget. See `_loader.py`.
+with no export step to forget. See `loader.py`.
 """
 
 import sys
 
-from ._loader import NotebookFinder
+from .loader import NotebookFinder
 
 if not any(isinstance(finder, NotebookFinder) for finder in sys.meta_path):
     sys.meta_path.insert(0, NotebookFinder())

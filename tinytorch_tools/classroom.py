@@ -9,12 +9,10 @@ import nbformat
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
-from nbgrader.api import Gradebook
-from nbgrader.coursedir import CourseDirectory
-from traitlets.config.loader import PyFileConfigLoader
 
 from . import paths
 from .nbgrader_cli import nbgrader
+from .reports.gradebook import grade_rows, grade_scores
 
 
 def assignments():
@@ -77,21 +75,6 @@ def autograde(course, assignment, student=None):
     return nbgrader("autograde", assignment, "--create", "--force", *selection, course=course, check=False)
 
 
-def course_directory(course, db_url=None):
-    """nbgrader's CourseDirectory of `course`: db_url, course_id, ignore patterns."""
-    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
-    directory = CourseDirectory(config=config)
-    directory.root = str(course)
-    if db_url:
-        directory.db_url = db_url
-    return directory
-
-
-def gradebook_url(course, db_url=None):
-    """The gradebook every command uses: `db_url` if given, else the course's (nbgrader_config.py)."""
-    return course_directory(course, db_url).db_url
-
-
 def autograded_outputs(course, student, assignment):
     """(grade_id, output) of every output of the student's autograded notebook ("" for a plain cell)."""
     notebook = nbformat.read(notebook_in(Path(course) / "autograded" / student, assignment), as_version=4)
@@ -112,12 +95,4 @@ def autograded_errors(course, student, assignment, tests_only=False):
 
 def scores(course, db_url=None):
     """{(student, assignment): {grade_id: (score, max_score)}} for every autograded notebook."""
-    result = {}
-    with Gradebook(gradebook_url(course, db_url)) as gradebook:
-        for assignment in gradebook.assignments:
-            for submission in assignment.submissions:
-                grades = result.setdefault((submission.student.id, assignment.name), {})
-                for notebook in submission.notebooks:
-                    for grade in notebook.grades:
-                        grades[grade.name] = (grade.score, grade.max_score)
-    return result
+    return grade_scores(grade_rows(course, db_url))

@@ -1,0 +1,36 @@
+"""The course's facts, in one place: its modules in order, the assignment each one is, and
+which modules are graded on the student's own chain of earlier modules."""
+
+MODULES = {
+    "tensor": "01_tensor",
+    "autograd": "02_autograd",
+    "activations": "03_activations",
+    "layers": "04_layers",
+    "networks": "05_networks",
+    "losses": "06_losses",
+    "optimizers": "07_optimizers",
+    "embeddings": "08_embeddings",
+    "attention": "09_attention",
+    "transformers": "10_transformers",
+    "tinygpt": "11_tinygpt",
+    "language_model": "12_language_model",
+}
+
+ASSIGNMENTS = {assignment: name for name, assignment in MODULES.items()}
+ORDER = list(MODULES)  # the package names, in course order
+
+# The capstone is the first module graded on the student's own modules (01-10): it passes only
+# when they all fit together. The language model trains the capstone, so it is graded on 01-11.
+CAPSTONE = "11_tinygpt"
+LANGUAGE_MODEL = "12_language_model"
+GRADED_ON_OWN_CHAIN = {CAPSTONE, LANGUAGE_MODEL}
+
+
+def notebook_path(course_folder, name):
+    """Where a student's notebook for module `name` lives inside a folder of assignments."""
+    return course_folder / MODULES[name] / f"{name}.ipynb"
+
+
+def earlier_modules(name):
+    """The package names of the modules before `name`, in course order."""
+    return ORDER[: ORDER.index(name)]

@@ -1,0 +1,31 @@
+"""Caps on what a graded notebook may print, display or raise, applied in both processes.
+
+The grader's `c.GradingExecute.max_output` reaches the sandbox in the hand-in (`handed_in.py`);
+nbgrader's side cuts at the same number again (tinytorch_tools/preprocessors/grading_execute.py).
+"""
+
+MAX_OUTPUT = 1_000_000  # characters a cell may print or display, unless the grader says otherwise
+MAX_ERROR = 10_000  # characters of an error's message, and of its traceback
+
+
+def shorten(text, limit):
+    return text if len(text) <= limit else text[:limit] + f" ... ({len(text) - limit} more characters cut)"
+
+
+def truncation_notice(limit):
+    """What a cell's output says where the grader cut it."""
+    return f"\n... output truncated by the grader after {limit} characters ...\n"
+
+
+def cap_displays_and_errors(shell, max_output):
+    """Cap what IPython sends as displays and errors, as the captured streams are capped."""
+    publish, show_traceback = shell.display_pub.publish, shell._showtraceback
+
+    def capped_publish(data, *args, **kwargs):
+        data = {kind: shorten(value, max_output) if isinstance(value, str) else value for kind, value in data.items()}
+        return publish(data, *args, **kwargs)
+
+    def capped_traceback(etype, evalue, stb):
+        return show_traceback(etype, shorten(str(evalue), MAX_ERROR), [shorten("\n".join(stb), MAX_ERROR)])
+
+    shell.display_pub.publish, shell._showtraceback = capped_publish, capped_traceback

@@ -1,0 +1,99 @@
+"""Sample submissions: the reference, the blank release, and deliberately buggy solutions.
+
+Each bug (course/bugs/<assignment>.toml) is a realistic student mistake, written as a change
+to the reference solution, with the tests it must fail. The test suite autogrades every one
+(a hidden test is only good if a wrong solution fails it); the demo grades them as students.
+"""
+
+import tomllib
+from dataclasses import dataclass
+
+import nbformat
+
+from tinytorch.course import GRADED_ON_OWN_CHAIN
+from tinytorch_tools import classroom, paths
+
+
+@dataclass(frozen=True)
+class Bug:
+    student: str  # the sample student's id, e.g. "bug-max-gradient"
+    assignment: str
+    description: str
+    wrong: str  # text of a solution cell of the reference ...
+    instead: str  # ... and what the buggy student wrote instead
+    loses: frozenset  # the grade_ids of the tests that must fail
+
+
+def load_bugs():
+    """The bugs of every module, from course/bugs/<assignment>.toml. Each is a student of its
+    own: one id for two bugs would grade one on the other's submissions."""
+    bugs, seen = [], {}
+    for path in sorted((paths.COURSE / "bugs").glob("*.toml")):
+        for bug in tomllib.loads(path.read_text())["bug"]:
+            student = bug["student"]
+            if student in seen:
+                raise ValueError(f"course/bugs: the student {student!r} is in {seen[student]} and {path.name}")
+            seen[student] = path.name
+            bugs.append(Bug(assignment=path.stem, **dict(bug, loses=frozenset(bug["loses"]))))
+    return bugs
+
+
+BUGS = load_bugs()
+
+
+def bug(student):
+    """The buggy sample of this student id."""
+    return next(known for known in BUGS if known.student == student)
+
+
+def source_notebook(assignment):
+    return nbformat.read(classroom.notebook_in(paths.SOURCE, assignment), as_version=4)
+
+
+def release_notebook(assignment):
+    return nbformat.read(classroom.notebook_in(paths.RELEASE, assignment), as_version=4)
+
+
+def buggy_notebook(bug):
+    """The reference notebook with the bug written into its solution cells."""
+    notebook = source_notebook(bug.assignment)
+    solutions = [cell for cell in notebook.cells if cell.metadata.get("nbgrader", {}).get("solution")]
+    matches = [cell for cell in solutions if bug.wrong in cell.source]
+    if len(matches) != 1:
+        raise ValueError(f"{bug.student}: the reference line must appear in exactly one solution cell")
+    matches[0].source = matches[0].source.replace(bug.wrong, bug.instead)
+    return notebook
+
+
+# Capstone students: a whole chain 01-10 plus the reference capstone, with one module missing
+# (no bug) or replaced by a buggy one. The capstone must fail and name that module.
+CHAIN_STUDENTS = {
+    "chain-missing-attention": ("09_attention", None),
+    "chain-bug-attention": ("09_attention", "bug-mask-after-softmax"),
+    "chain-bug-layer-norm": ("10_transformers", "bug-layernorm-gradient-no-mean-terms"),
+    "chain-bug-embedding-gradient": ("08_embeddings", "bug-embedding-fancy-index-add"),
+    "chain-bug-adam": ("07_optimizers", "bug-adam-gradient-not-squared"),
+}
+CAPSTONE_STUDENTS = {"chain-complete": (None, None), **CHAIN_STUDENTS}  # the tests' capstone class
+
+# 12_language_model trains the capstone: the tests grade it for two of the capstone students too.
+LANGUAGE_MODEL_STUDENTS = {"chain-complete": None, "chain-bug-adam": "07_optimizers"}  # -> the module blamed
+
+
+def chain_submission(broken=None, bug=None):
+    """{assignment: notebook} of a student who did the whole course, `broken` missing or buggy."""
+    bugs = {known.student: known for known in BUGS}
+    notebooks = {}
+    for assignment in [paths.module_name(course_file)[0] for course_file in paths.course_files()]:
+        if assignment != broken:
+            notebooks[assignment] = source_notebook(assignment)
+        elif bug:
+            notebooks[assignment] = buggy_notebook(bugs[bug])
+    return notebooks
+
+
+def submission(assignment, notebook):
+    """{assignment: notebook} a sample student hands in for `assignment`: the notebook, and for a
+    module graded on the student's own chain, the reference notebook of every other module."""
+    chain = chain_submission() if assignment in GRADED_ON_OWN_CHAIN else {}
+    return {**chain, assignment: notebook}

@@ -1,0 +1,143 @@
+"""One task on a dask worker: stock nbgrader in a private scratch course.
+
+`prepare_assignment` runs stock `nbgrader generate_assignment` once per assignment, which gives a
+throwaway gradebook that knows it; `grade_submission` writes the assignment's files and the
+student's into a private scratch course and runs stock `nbgrader autograde` there (nbgrader's
+Python API, in the worker process), and returns the autograded files and the scores. The worker
+writes nothing of the course: the coordinator does (`gradebook.py`).
+"""
+
+import subprocess
+import tempfile
+import warnings
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from nbgrader.api import Gradebook
+from nbgrader.coursedir import CourseDirectory
+from sqlalchemy.exc import SAWarning
+from traitlets.config.loader import PyFileConfigLoader
+
+from tinytorch_tools.nbgrader_cli import nbgrader
+from tinytorch_tools.preprocessors.grading_execute import TIMED_OUT
+
+from .submissions import Task
+
+TASK_TIMEOUT = 600  # seconds for `nbgrader generate_assignment`; autograde has nbgrader's cell timeout
+
+
+class GradingFailed(Exception):
+    """nbgrader could not autograde a submission; the message ends with nbgrader's own log."""
+
+
+@dataclass
+class Graded:
+    student: str
+    assignment: str
+    timestamp: object  # the submission's timestamp (timestamp.txt) or None
+    files: dict  # {path relative to autograded/<student>/<assignment>/: bytes}
+    notebooks: dict = field(default_factory=dict)  # {notebook: {"grades", "comments", "late_penalty"}}
+
+    @property
+    def timed_out(self):
+        """The cells that ran out of time, as GradingExecute recorded them ("" if none did)."""
+        return self.files.get(TIMED_OUT, b"").decode(errors="replace").strip()
+
+
+SCRATCH_GRADEBOOK = "scratch-gradebook.db"
+
+
+def scratch_db_url(course):
+    return f"sqlite:///{course / SCRATCH_GRADEBOOK}"
+
+
+def run_nbgrader(course, *arguments, timeout):
+    """Stock nbgrader in a scratch course; command-line settings win over its nbgrader_config.py,
+    so it never touches the course's real gradebook."""
+    db_url = scratch_db_url(course)
+    try:
+        result = nbgrader(
+            *arguments,
+            f"--CourseDirectory.root={course}",
+            f"--CourseDirectory.db_url={db_url}",
+            course=course,
+            check=False,
+            timeout=timeout,
+        )
+    except subprocess.TimeoutExpired as error:
+        raise GradingFailed(f"nbgrader {arguments[0]} took more than {timeout} s") from error
+    if result.returncode != 0:
+        raise GradingFailed(f"nbgrader {arguments[0]} failed:\n{result.stderr[-3000:]}")
+    return db_url
+
+
+def write_files(course, files):
+    for relative, data in files.items():
+        path = course / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(data)
+
+
+def prepare_assignment(task, timeout=TASK_TIMEOUT):
+    """The assignment's files plus a scratch gradebook that knows it (stock `nbgrader
+    generate_assignment`): one task per assignment, whose result dask ships once to each worker."""
+    with tempfile.TemporaryDirectory(prefix="tinytorch-generate-") as scratch:
+        course = Path(scratch)
+        write_files(course, task.files)
+        run_nbgrader(course, "generate_assignment", task.assignment, "--force", timeout=timeout)
+        return Task(
+            None, task.assignment, dict(task.files, **{SCRATCH_GRADEBOOK: (course / SCRATCH_GRADEBOOK).read_bytes()})
+        )
+
+
+def autograde_in_process(course, assignment, student, sandbox=True):
+    """Stock `nbgrader autograde` through nbgrader's own Python API (what formgrader calls), in
+    this worker process: it saves starting Python and nbgrader for every submission. The
+    student's code still runs in a kernel process of its own, under nbgrader's cell timeout,
+    in the OS sandbox unless `sandbox` is False."""
+    from nbgrader.apps import NbGraderAPI
+
+    db_url = scratch_db_url(course)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    config.CourseDirectory.root = str(course)
+    config.CourseDirectory.db_url = db_url
+    config.GradingExecute.sandbox = sandbox
+    api = NbGraderAPI(CourseDirectory(config=config), config=config)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission and SQLAlchemy's autoflush
+        result = api.autograde(assignment, student, force=True, create=True)
+    if not result["success"]:
+        raise GradingFailed(f"nbgrader autograde failed:\n{(result.get('error') or result.get('log', ''))[-3000:]}")
+    return db_url
+
+
+def grade_submission(task, prepared, sandbox=True):
+    """Autograde one student's assignment; a cell that runs out of time may be the machine's
+    fault (it was busy), so such a submission is graded once more before its timeout counts."""
+    graded = autograde_submission(task, prepared, sandbox)
+    return autograde_submission(task, prepared, sandbox) if graded.timed_out else graded
+
+
+def autograde_submission(task, prepared, sandbox):
+    """Autograde one student's assignment with stock `nbgrader autograde` in a private scratch course."""
+    with tempfile.TemporaryDirectory(prefix="tinytorch-grade-") as scratch:
+        course = Path(scratch)
+        write_files(course, prepared.files)
+        write_files(course, task.files)
+        db_url = autograde_in_process(course, task.assignment, task.student, sandbox)
+
+        autograded = course / "autograded" / task.student / task.assignment
+        files = {
+            str(path.relative_to(autograded)): path.read_bytes() for path in autograded.rglob("*") if path.is_file()
+        }
+        graded = Graded(task.student, task.assignment, None, files)
+        with Gradebook(db_url) as scratch_gradebook:
+            submission = scratch_gradebook.find_submission(task.assignment, task.student)
+            graded.timestamp = submission.timestamp
+            for notebook in submission.notebooks:
+                graded.notebooks[notebook.name] = {
+                    "grades": {grade.name: grade.auto_score for grade in notebook.grades},
+                    "comments": {comment.name: comment.auto_comment for comment in notebook.comments},
+                    "late_penalty": notebook.late_submission_penalty,
+                }
+        return graded

@@ -1,0 +1,17 @@
+"""`report`: reports/grades.csv and reports/class_report.html from the gradebook."""
+
+from pathlib import Path
+
+HELP = "reports/grades.csv and reports/class_report.html from the gradebook"
+
+
+def add_arguments(parser):
+    parser.add_argument("--db", metavar="URL", help="gradebook URL (default: db_url of nbgrader_config.py)")
+    parser.add_argument("--course", default=".", help="the course folder (default: the current folder)")
+
+
+def run(arguments):
+    from tinytorch_tools.reports import class_report
+
+    course = Path(arguments.course).resolve()
+    print(f"wrote {class_report(course, course / 'reports', arguments.db)} and grades.csv")
