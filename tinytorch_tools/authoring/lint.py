@@ -9,7 +9,9 @@ import tomllib
 
 import nbformat
 
+from tinytorch.course import CAPSTONE
 from tinytorch_tools import paths
+from tinytorch_tools.hidden_tests import balanced
 
 
 def cell_problems(cell):
@@ -23,7 +25,7 @@ def cell_problems(cell):
             yield f"test cell {grade_id} is not locked"
         if not meta.get("points"):
             yield f"test cell {grade_id} has no points"
-    if cell.source.count("### BEGIN HIDDEN TESTS") != cell.source.count("### END HIDDEN TESTS"):
+    if not balanced(cell.source):
         yield f"cell {grade_id} has unbalanced HIDDEN TESTS markers"
     yield from output_problems(cell)
 
@@ -71,9 +73,9 @@ def course_problems():
             else:
                 found = [problem for cell in notebook.cells for problem in output_problems(cell)]
             problems += [f"{path.relative_to(paths.ROOT)}: {problem}" for problem in found]
-    others = {assignment: total for assignment, total in points.items() if assignment != "11_tinygpt"}
+    others = {assignment: total for assignment, total in points.items() if assignment != CAPSTONE}
     rival = max(others, key=others.get, default=None)
-    if "11_tinygpt" in points and rival and others[rival] >= points["11_tinygpt"]:
+    if CAPSTONE in points and rival and others[rival] >= points[CAPSTONE]:
         problems.append(f"course/syllabus.toml: the capstone must be worth the most, {rival} is worth as much or more")
     return problems
 
