@@ -5,7 +5,6 @@ instructor tooling, no reference solution and no attack catalogue."""
 import importlib.metadata
 import re
 import subprocess
-import sys
 import venv
 
 import pytest
