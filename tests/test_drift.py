@@ -48,3 +48,9 @@ def test_the_student_kit_pins_the_graders_versions():
     assert all("==" in requirement for requirement in kit), kit
     versions = dict(requirement.split("==") for requirement in kit)
     assert versions == {name: pinned.get(name) for name in versions}
+
+
+def test_every_module_of_course_is_a_module_of_the_kit():
+    """tinytorch/course.py is the one home of the module list: course/ may hold no other module."""
+    on_disk = sorted(path.stem for path in paths.COURSE.glob("[0-9][0-9]_*.py"))
+    assert on_disk == paths.all_assignments(), "add the module to MODULES in tinytorch/course.py"

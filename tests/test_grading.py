@@ -2,11 +2,13 @@
 
 import re
 
+import nbformat
 import pytest
 
-from tinytorch.course import GRADED_ON_OWN_CHAIN
+from tinytorch.course import ASSIGNMENTS, GRADED_ON_OWN_CHAIN
 from tinytorch_tools import classroom
 from tinytorch_tools.authoring import samples
+from tinytorch_tools.hidden_tests import hidden_tests
 from tinytorch_tools.nbgrader_cli import nbgrader
 
 
@@ -101,12 +103,12 @@ def test_feedback_shows_the_failed_property_but_no_hidden_test_source(graded_cou
         check=False,
     )
     assert result.returncode == 0, result.stderr[-2000:]
-    name = bug.assignment.split("_", 1)[1]
+    name = ASSIGNMENTS[bug.assignment]
     html = (graded_course / "feedback" / bug.student / bug.assignment / f"{name}.html").read_text()
     assert "property failed" in html and "smallest failing input" in html
-    source = (graded_course / "source" / bug.assignment / f"{name}.ipynb").read_text()
-    hidden_lines = re.findall(r"### BEGIN HIDDEN TESTS(.*?)### END HIDDEN TESTS", source, re.DOTALL)
-    hidden_definitions = re.findall(r"def (\w+)\(", "".join(hidden_lines))
+    source = nbformat.read(graded_course / "source" / bug.assignment / f"{name}.ipynb", as_version=4)
+    hidden = [part for cell in source.cells for part in hidden_tests(cell.source)]
+    hidden_definitions = re.findall(r"def (\w+)\(", "".join(hidden))
     assert hidden_definitions, "the source notebook should have hidden tests"
     leaked = [name for name in hidden_definitions if name in html]
     assert not leaked, f"feedback shows hidden test source: {leaked}"

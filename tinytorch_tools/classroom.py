@@ -10,6 +10,8 @@ from jupyter_client.manager import AsyncKernelManager
 from jupyter_core.utils import run_sync
 from nbclient import NotebookClient
 
+from tinytorch.course import ASSIGNMENTS, notebook_path
+
 from . import paths
 from .nbgrader_cli import nbgrader
 from .reports.gradebook import grade_rows, grade_scores
@@ -17,14 +19,14 @@ from .reports.gradebook import grade_rows, grade_scores
 
 def assignments():
     """Every assignment, or those in $TINYTORCH_ASSIGNMENTS (comma-separated) while authoring."""
-    every = [paths.module_name(course_file)[0] for course_file in paths.course_files()]
+    every = paths.all_assignments()
     chosen = os.environ.get("TINYTORCH_ASSIGNMENTS")
     return [assignment for assignment in every if not chosen or assignment in chosen.split(",")]
 
 
 def notebook_in(folder, assignment):
     """The notebook of `assignment` in a folder of assignments: folder/01_tensor/tensor.ipynb."""
-    return Path(folder) / assignment / f"{assignment.split('_', 1)[1]}.ipynb"
+    return notebook_path(Path(folder), ASSIGNMENTS[assignment])
 
 
 def run_as_student(path, timeout=600):

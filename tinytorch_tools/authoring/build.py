@@ -101,7 +101,7 @@ def release_in(folder):
         if relative.startswith("source/"):
             (folder / relative).parent.mkdir(parents=True, exist_ok=True)
             (folder / relative).write_text(content)
-    generate_release(folder, [paths.module_name(f)[0] for f in paths.course_files()])
+    generate_release(folder, paths.all_assignments())
     return folder / "release"
 
 

@@ -84,7 +84,7 @@ def chain_submission(broken=None, bug=None):
     """{assignment: notebook} of a student who did the whole course, `broken` missing or buggy."""
     bugs = {known.student: known for known in BUGS}
     notebooks = {}
-    for assignment in [paths.module_name(course_file)[0] for course_file in paths.course_files()]:
+    for assignment in paths.all_assignments():
         if assignment != broken:
             notebooks[assignment] = source_notebook(assignment)
         elif bug:

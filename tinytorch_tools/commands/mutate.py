@@ -12,5 +12,5 @@ def run(arguments):
     from tinytorch_tools import paths
     from tinytorch_tools.authoring.mutate import mutate_module
 
-    for assignment in arguments.assignments or [paths.module_name(path)[0] for path in paths.course_files()]:
+    for assignment in arguments.assignments or paths.all_assignments():
         mutate_module(assignment, arguments.limit)
