@@ -1,24 +1,28 @@
-"""Scratch courses graded once per test session with real stock nbgrader, one submission at a
-time: the reference, the blank release and every buggy sample submission of every module; and
-the capstone (and for some, 12_language_model) of students who submitted a whole chain."""
+"""Scratch courses graded with real stock nbgrader, one submission at a time: for each assignment,
+the reference, the blank release and every buggy sample (a sample class of its own); and the
+capstone (and for some, 12_language_model) of students who submitted a whole chain.
+
+Each class is graded once per test session, by whichever pytest-xdist worker needs it first, in a
+folder all workers share (pytest-xdist's recipe: a file lock, then a marker that it is done), so
+that the two workers split the grading instead of one worker doing it all."""
+
+import shutil
+from pathlib import Path
 
 import pytest
+from filelock import FileLock
 
 from tinytorch.course import CAPSTONE, LANGUAGE_MODEL
 from tinytorch_tools import classroom
 from tinytorch_tools.authoring import samples
 from tinytorch_tools.authoring.samples import CAPSTONE_STUDENTS, LANGUAGE_MODEL_STUDENTS, chain_submission
 
-# Tests that share an expensive session fixture (a graded class) run on one pytest-xdist worker,
-# so that it is built once; other tests go wherever a worker is free.
+# Tests that share a module's expensive fixture (a graded class of its own) run on one worker.
 SHARED_CLASSES = {
-    "graded_course": "sample-class",
-    "scores": "sample-class",
-    "capstone_course": "sample-class",
-    "graded_class": "sample-class",  # tests/test_class_grading.py, compared with the sample class
     "cheating_class": "cheats",
     "leaking_class": "cheats",
     "hostile_class": "hostile",
+    "graded_class": "class-grading",
 }
 
 
@@ -31,9 +35,32 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.xdist_group(group))
 
 
+class SharedCourses:
+    """Courses graded once per session, in a folder every worker sees."""
+
+    def __init__(self, folder):
+        self.folder = Path(folder)
+
+    def get(self, name, grade):
+        """The course `name`, graded by `grade(course)` unless a worker already did."""
+        course, done = self.folder / name, self.folder / f"{name}.graded"
+        with FileLock(self.folder / f"{name}.lock"):
+            if not done.exists():
+                shutil.rmtree(course, ignore_errors=True)
+                grade(classroom.copy_course(course))
+                done.touch()
+        return course
+
+
+@pytest.fixture(scope="session")
+def shared_courses(tmp_path_factory, worker_id):
+    base = tmp_path_factory.getbasetemp()
+    return SharedCourses(base if worker_id == "master" else base.parent)
+
+
 def submit_samples(course, assignment):
     """The reference, the blank release and the bugs of `assignment` (with the reference of
-    every other module, for one graded on the student's own chain)."""
+    every module before it, for one graded on the student's own chain)."""
     submissions = [("reference", samples.submission(assignment, samples.source_notebook(assignment)))]
     submissions.append(("blank", {assignment: samples.release_notebook(assignment)}))
     for bug in samples.BUGS:
@@ -44,31 +71,44 @@ def submit_samples(course, assignment):
             classroom.submit(course, student, submitted, notebook)
 
 
-@pytest.fixture(scope="session")
-def graded_course(tmp_path_factory):
-    """Each assignment's samples are submitted just before it is graded: a buggy student's chain
-    of reference notebooks (for 12_language_model) is not graded as submissions of 01-11."""
-    course = classroom.copy_course(tmp_path_factory.mktemp("course"))
-    classroom.generate_all(course)
-    for assignment in classroom.assignments():
+def grade_samples(assignment):
+    def grade(course):
+        classroom.nbgrader("generate_assignment", assignment, "--force", course=course)
         submit_samples(course, assignment)
         result = classroom.autograde(course, assignment)
         assert result.returncode == 0, result.stderr[-3000:]
-    return course
+
+    return grade
 
 
 @pytest.fixture(scope="session")
-def scores(graded_course):
-    return classroom.scores(graded_course)
+def sample_course(shared_courses):
+    """sample_course(assignment): the course where the samples of `assignment` are graded."""
+    return lambda assignment: shared_courses.get(f"samples-{assignment}", grade_samples(assignment))
+
+
+class SampleScores:
+    """{(student, assignment): {grade_id: (score, max_score)}} of the sample classes, each class
+    graded when a test first asks for one of its scores."""
+
+    def __init__(self, sample_course):
+        self.sample_course, self.graded = sample_course, {}
+
+    def __getitem__(self, key):
+        assignment = key[1]
+        if assignment not in self.graded:
+            self.graded[assignment] = classroom.scores(self.sample_course(assignment))
+        return self.graded[assignment][key]
 
 
 @pytest.fixture(scope="session")
-def capstone_course(tmp_path_factory):
+def scores(sample_course):
+    return SampleScores(sample_course)
+
+
+def grade_capstone_students(course):
     """Students who submitted a whole chain, correct or with one module missing or buggy; only
     the capstone is autograded, and 12_language_model for LANGUAGE_MODEL_STUDENTS."""
-    if CAPSTONE not in classroom.assignments():
-        pytest.skip("an authoring run without the capstone")
-    course = classroom.copy_course(tmp_path_factory.mktemp("capstone"))
     classroom.nbgrader("generate_assignment", CAPSTONE, "--force", course=course)
     for student, (broken, bug) in CAPSTONE_STUDENTS.items():
         for assignment, notebook in chain_submission(broken, bug).items():
@@ -80,4 +120,10 @@ def capstone_course(tmp_path_factory):
         for student in LANGUAGE_MODEL_STUDENTS:
             result = classroom.autograde(course, LANGUAGE_MODEL, student)
             assert result.returncode == 0, result.stderr[-3000:]
-    return course
+
+
+@pytest.fixture(scope="session")
+def capstone_course(shared_courses):
+    if CAPSTONE not in classroom.assignments():
+        pytest.skip("an authoring run without the capstone")
+    return shared_courses.get("capstone", grade_capstone_students)

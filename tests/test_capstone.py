@@ -70,8 +70,8 @@ def test_the_language_model_is_graded_on_the_chain_and_names_the_module_that_bre
     ],
     ids=lambda bug: bug.student,
 )
-def test_a_bug_in_the_graded_notebook_itself_is_blamed_on_it(graded_course, bug):
+def test_a_bug_in_the_graded_notebook_itself_is_blamed_on_it(sample_course, bug):
     """A sample class student who handed in the reference chain and a buggy capstone (or 12):
     the blame swaps nothing that helps, and says so (tests/test_grading.py checks what it loses)."""
-    errors = classroom.autograded_errors(graded_course, bug.student, bug.assignment, tests_only=True)
+    errors = classroom.autograded_errors(sample_course(bug.assignment), bug.student, bug.assignment, tests_only=True)
     assert errors and all("the problem is in this notebook" in error for error in errors), errors

@@ -1,11 +1,12 @@
 """Autograding with stock nbgrader: who gets which points, and why."""
 
 import re
+import shutil
 
 import nbformat
 import pytest
 
-from tinytorch.course import ASSIGNMENTS, GRADED_ON_OWN_CHAIN
+from tinytorch.course import ASSIGNMENTS
 from tinytorch_tools import classroom
 from tinytorch_tools.authoring import samples
 from tinytorch_tools.hidden_tests import hidden_tests
@@ -42,10 +43,10 @@ def test_a_bug_loses_exactly_the_tests_that_target_it(scores, bug):
 
 
 @pytest.mark.parametrize("assignment", classroom.assignments())
-def test_a_correct_solution_writes_nothing_to_stderr(graded_course, assignment):
+def test_a_correct_solution_writes_nothing_to_stderr(sample_course, assignment):
     stderr = [
         (grade_id, output.get("text", "")[:500])
-        for grade_id, output in classroom.autograded_outputs(graded_course, "reference", assignment)
+        for grade_id, output in classroom.autograded_outputs(sample_course(assignment), "reference", assignment)
         if output.output_type == "error" or output.get("name") == "stderr"
     ]
     assert not stderr, stderr
@@ -60,40 +61,43 @@ def skip_unless_graded(bug):
         pytest.skip(f"an authoring run that does not grade {bug.assignment}")
 
 
-def test_a_failed_hidden_test_names_the_property_and_smallest_input(graded_course):
+def test_a_failed_hidden_test_names_the_property_and_smallest_input(sample_course):
     bug = HIDDEN_ONLY
     skip_unless_graded(bug)
-    outputs = classroom.autograded_outputs(graded_course, bug.student, bug.assignment)
+    outputs = classroom.autograded_outputs(sample_course(bug.assignment), bug.student, bug.assignment)
     errors = [output for _, output in outputs if output.output_type == "error"]
     messages = [error.evalue for error in errors if error.ename == "PropertyFailed"]
     assert messages, [error.ename for error in errors]
     assert all("property failed:" in m and "smallest failing input:" in m for m in messages), messages
 
 
-def test_regrading_gives_the_same_scores(graded_course, scores):
-    """A correct and a buggy submission, regraded (Hypothesis is derandomized: the same inputs)."""
-    # a bug of a module graded alone if one is selected: quicker than one graded on its chain
-    quick = [bug for bug in samples.BUGS if bug.assignment in classroom.assignments()]
-    bug = next((bug for bug in reversed(quick) if bug.assignment not in GRADED_ON_OWN_CHAIN), quick[-1])
+def test_regrading_gives_the_same_scores(sample_course, scores, tmp_path):
+    """A correct and a buggy submission, regraded (Hypothesis is derandomized: the same inputs),
+    in a copy of their course: other tests read the shared one meanwhile."""
+    bug = samples.BUGS[0]  # of the first module: the quickest to grade
     regraded = [("reference", bug.assignment), (bug.student, bug.assignment)]
+    before = {key: scores[key] for key in regraded}
+    course = shutil.copytree(sample_course(bug.assignment), tmp_path / "course")
     for student, assignment in regraded:
-        classroom.autograde(graded_course, assignment, student)
-    assert {key: classroom.scores(graded_course)[key] for key in regraded} == {key: scores[key] for key in regraded}
+        classroom.autograde(course, assignment, student)
+    assert {key: classroom.scores(course)[key] for key in regraded} == before
 
 
-def test_grading_writes_no_cache_into_course_folders(graded_course):
+@pytest.mark.parametrize("assignment", classroom.assignments())
+def test_grading_writes_no_cache_into_course_folders(sample_course, assignment):
     caches = [
         path
         for folder in ("release", "submitted", "autograded")
-        for path in (graded_course / folder).rglob("*")
+        for path in (sample_course(assignment) / folder).rglob("*")
         if path.name in (".hypothesis", "__pycache__", ".ipynb_checkpoints")
     ]
     assert not caches, caches
 
 
-def test_feedback_shows_the_failed_property_but_no_hidden_test_source(graded_course):
+def test_feedback_shows_the_failed_property_but_no_hidden_test_source(sample_course):
     bug = HIDDEN_ONLY
     skip_unless_graded(bug)
+    graded_course = sample_course(bug.assignment)
     result = nbgrader(
         "generate_feedback",
         bug.assignment,
@@ -115,7 +119,8 @@ def test_feedback_shows_the_failed_property_but_no_hidden_test_source(graded_cou
     assert "BEGIN HIDDEN TESTS" not in html
 
 
-def test_stock_nbgrader_commands_work_from_the_course_root(graded_course):
+def test_stock_nbgrader_commands_work_from_the_course_root(sample_course):
+    assignment = classroom.assignments()[0]
+    graded_course = sample_course(assignment)
     listing = nbgrader("db", "assignment", "list", course=graded_course)
-    for assignment in classroom.assignments():
-        assert assignment in listing.stdout
+    assert assignment in listing.stdout

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import nbformat
 
-from tinytorch.course import GRADED_ON_OWN_CHAIN
+from tinytorch.course import ASSIGNMENTS, GRADED_ON_OWN_CHAIN, MODULES, earlier_modules
 from tinytorch_tools import classroom, paths
 
 
@@ -94,6 +94,7 @@ def chain_submission(broken=None, bug=None):
 
 def submission(assignment, notebook):
     """{assignment: notebook} a sample student hands in for `assignment`: the notebook, and for a
-    module graded on the student's own chain, the reference notebook of every other module."""
-    chain = chain_submission() if assignment in GRADED_ON_OWN_CHAIN else {}
+    module graded on the student's own chain, the reference notebook of every module before it."""
+    earlier = [MODULES[name] for name in earlier_modules(ASSIGNMENTS[assignment])]
+    chain = {before: source_notebook(before) for before in earlier} if assignment in GRADED_ON_OWN_CHAIN else {}
     return {**chain, assignment: notebook}
