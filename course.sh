@@ -45,7 +45,8 @@ setup() {  # extra requirement files, if any, after requirements.txt
 
 install() {  # into .venv, exactly what is named: the lock files list every dependency (see requirements.in)
   if [ -x .venv/bin/uv ]; then
-    .venv/bin/uv pip install --quiet --python .venv/bin/python --no-deps "$@"
+    # The machine's own certificates, as pip uses them (a proxy with its own authority, for one).
+    .venv/bin/uv pip install --quiet --system-certs --python .venv/bin/python --no-deps "$@"
   else
     .venv/bin/python -m pip install --quiet --quiet --disable-pip-version-check --no-deps "$@"
   fi
