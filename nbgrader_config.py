@@ -1,6 +1,9 @@
 """nbgrader configuration of the TinyTorch course. Run every nbgrader command from this folder."""
 
+import warnings
 from pathlib import Path
+
+from sqlalchemy.exc import SAWarning
 
 c = get_config()  # noqa: F821  (nbgrader provides get_config)
 course = Path(__file__).resolve().parent
@@ -8,6 +11,13 @@ course = Path(__file__).resolve().parent
 c.CourseDirectory.course_id = "tinytorch"
 c.CourseDirectory.root = str(course)
 c.CourseDirectory.db_url = f"sqlite:///{course / 'gradebook.db'}"
+
+# nbgrader 0.9.6's Gradebook.add_submission builds a submission's rows and reads them back before it adds
+# them to the session, which SQLAlchemy 2 warns about; they are added right after, and no user can act
+# on it. Silenced for every stock nbgrader command (this file runs in its process), for that message only.
+warnings.filterwarnings(
+    "ignore", r"Object of type <Submitted\w+> not in session, add operation along", SAWarning, r"nbgrader\.api"
+)
 
 # Never copy caches or checkpoints into release/, submitted/, autograded/ or feedback/.
 c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", ".hypothesis", "feedback"]

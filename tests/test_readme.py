@@ -32,11 +32,22 @@ def readme_block(heading):
 
 
 TERM = readme_block("### The term, step by step")
+STOCK = readme_block("### Stock nbgrader commands")
+
+# What no one running a README command can act on: a library's Python warning (SQLAlchemy's SAWarning, a
+# DeprecationWarning, ... as the warnings module prints them) or a warning about the kernels' transport.
+UNACTIONABLE = re.compile(r"SAWarning|DeprecationWarning|^\S+:\d+: \w*Warning: |WARNING.*\btransport\b", re.MULTILINE)
+
+
+def assert_quiet(line, output):
+    found = UNACTIONABLE.search(output)
+    assert not found, f"`{line}` printed a warning no one can act on:\n{output[max(0, found.start() - 500) :][:3000]}"
 
 
 def run(line, course, env):
     result = subprocess.run(line, shell=True, cwd=course, env=env, capture_output=True, text=True, timeout=900)
     assert result.returncode == 0, f"{line}\n{result.stdout[-2000:]}\n{result.stderr[-3000:]}"
+    assert_quiet(line, result.stdout + result.stderr)
     return result
 
 
@@ -47,11 +58,13 @@ def open_formgrader(line, course, env):
         line, shell=True, cwd=course, env=env, stderr=subprocess.PIPE, text=True, start_new_session=True
     )
     try:
-        deadline, address = time.monotonic() + 120, None
+        deadline, address, printed = time.monotonic() + 120, None, ""
         while address is None and time.monotonic() < deadline:
-            found = re.search(r"(http://127\.0\.0\.1:\d+/)\S*\?token=(\w+)", server.stderr.readline())
+            printed += server.stderr.readline()
+            found = re.search(r"(http://127\.0\.0\.1:\d+/)\S*\?token=(\w+)", printed)
             address = found and (found.group(1), found.group(2))
         assert address, f"`{line}` printed no address"
+        assert_quiet(line, printed)
         while True:  # it prints its address a moment before it listens
             try:
                 return [fetch(f"{address[0]}{page}?token={address[1]}") for page in FORMGRADER]
@@ -87,7 +100,10 @@ def grade_answers_by_hand(course):
 @pytest.fixture(scope="module")
 def term(tmp_path_factory):
     """The course, an exchange, the class list, and what each student submitted with nbgrader."""
-    root = tmp_path_factory.mktemp("term")
+    return scratch_course(tmp_path_factory.mktemp("term"))
+
+
+def scratch_course(root):
     course = classroom.copy_course(root / "course")
     shutil.copytree(paths.RELEASE, course / "release")
     exchange = root / "exchange"
@@ -142,3 +158,21 @@ def test_the_instructors_term_runs_as_the_readme_writes_it(term):
         rows = [row for row in csv.DictReader(file) if row["assignment"] == ASSIGNMENT]
     assert sorted(row["student_id"] for row in rows) == sorted(STUDENTS)
     assert all(row["timestamp"] for row in rows), rows  # when each submitted, from nbgrader collect
+
+
+def test_the_stock_nbgrader_commands_run_as_the_readme_writes_them(tmp_path):
+    """The README's stock commands on a course whose submissions are new to the gradebook (what makes
+    nbgrader's autograde add them), with the answers graded by hand before the feedback."""
+    _, course, env = scratch_course(tmp_path)
+    for student, bug in STUDENTS.items():
+        classroom.submit(
+            course, student, ASSIGNMENT, samples.buggy_notebook(bug) if bug else samples.source_notebook(ASSIGNMENT)
+        )
+    assert "nbgrader autograde 01_tensor" in STOCK  # what adds the submissions to the gradebook
+    for line in STOCK:
+        if line == "jupyter lab":  # the term opens it
+            grade_answers_by_hand(course)
+            continue
+        run(line, course, env)
+    assert set(classroom.scores(course)) == {(student, ASSIGNMENT) for student in STUDENTS}
+    assert (course / "grades.csv").exists()
