@@ -5,7 +5,8 @@ instructor tooling, no reference solution and no attack catalogue."""
 import importlib.metadata
 import re
 import subprocess
-import venv
+import sys
+from pathlib import Path
 
 import pytest
 from packaging.requirements import Requirement
@@ -43,11 +44,12 @@ def kit_closure():
 def student_python(tmp_path_factory):
     """A fresh virtual environment with the student install: the kit and what it requires, pinned."""
     folder = tmp_path_factory.mktemp("student-venv")
-    venv.create(folder, with_pip=True)
+    uv = Path(sys.executable).parent / "uv"  # the installer of course.sh, as fast as a student's pip is slow
+    subprocess.run([str(uv), "venv", "--quiet", "--python", sys.executable, str(folder)], check=True)
     python = folder / "bin" / "python"
-    pip = [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-deps"]
-    subprocess.run([*pip, *kit_closure()], check=True, capture_output=True)
-    subprocess.run([*pip, str(paths.ROOT)], check=True, capture_output=True)
+    install = [str(uv), "pip", "install", "--quiet", "--system-certs", "--python", str(python), "--no-deps"]
+    subprocess.run([*install, *kit_closure()], check=True, capture_output=True)
+    subprocess.run([*install, str(paths.ROOT)], check=True, capture_output=True)
     return python
 
 
