@@ -34,6 +34,12 @@ def notebook_path(course_folder, name):
     return course_folder / MODULES[name] / f"{name}.ipynb"
 
 
+# A module builds on every module before it, unless named here with the modules it needs:
+# inference runs the capstone's TinyGPT (01-11) and never trains on text (12), so a student's
+# chain without 12 grades it in full, and its blame never names 12.
+BUILT_ON = {"inference": ORDER[: ORDER.index("tinygpt") + 1]}
+
+
 def earlier_modules(name):
-    """The package names of the modules before `name`, in course order."""
-    return ORDER[: ORDER.index(name)]
+    """The package names of the modules `name` builds on, in course order."""
+    return BUILT_ON.get(name, ORDER[: ORDER.index(name)])
