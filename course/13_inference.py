@@ -181,7 +181,9 @@ for T in (8, 16, 32, 64):
 # The same code serves for the **prompt**: feed all its $P$ tokens at once to an empty cache and
 # they fill it with $P$ positions. In general $T$ new positions follow $t$ cached ones: queries
 # of positions $t \dots t + T - 1$ against keys $0 \dots t + T - 1$, and new position $i$ sees key
-# $j$ when $j \le t + i$: those are the last $T$ rows of `causal_mask(t + T)`.
+# $j$ when $j \le t + i$: the last $T$ rows of `causal_mask(t + T)`. Build those rows alone,
+# a `(T, t + T)` mask of booleans: the whole `causal_mask(t + T)` would cost $(t + T)^2$ for
+# every token, the very square the cache is there to avoid.
 #
 # `KVCache(num_layers)` holds, for each block, the keys and values of shape `(B, heads, t,
 # head_dim)` (or `None` while empty); `len(cache)` is $t$. The keys and values are glued
@@ -189,8 +191,9 @@ for T in (8, 16, 32, 64):
 # generation runs under `no_grad()`).
 #
 # **TODO**: write `KVCache.append`, `cached_attention` and `cached_forward`. *Hints*:
-# `cached_attention` is `MultiHeadAttention.forward` with two more lines: use the layer's
-# `q_proj`, `split_heads`, ... of module 09. `cached_forward` is `TinyGPT.forward` of module 11
+# `cached_attention` is `MultiHeadAttention.forward` with a few more lines: use the layer's
+# `q_proj`, `split_heads`, ... of module 09; `np.arange(n) <= rows[:, None]` compares every key
+# position with every query position in `rows`. `cached_forward` is `TinyGPT.forward` of module 11
 # with the blocks unrolled, `x + cached_attention(block.attention, block.ln1(x), ...)` then
 # `x + block.mlp(block.ln2(x))`; raise `ValueError` when the cached and new positions together
 # are more than `max_seq_len`.
@@ -234,7 +237,8 @@ def cached_attention(attention, x, cache, layer):
     v = attention.split_heads(attention.v_proj(x))
     keys, values = cache.append(layer, k, v)
     everything = keys.shape[-2]
-    mask = causal_mask(everything)[everything - x.shape[1] :]
+    positions = np.arange(everything - x.shape[1], everything)
+    mask = np.arange(everything) <= positions[:, None]
     output, _ = scaled_dot_product_attention(q, keys, values, mask)
     return attention.out_proj(attention.merge_heads(output))
     ### END SOLUTION

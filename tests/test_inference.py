@@ -35,7 +35,9 @@ def inference_course(tmp_path_factory):
 
 def failed_tests(course, student):
     grades = classroom.scores(course)[student, INFERENCE]
-    return [grade_id for grade_id, (score, maximum) in grades.items() if grade_id.startswith("test_") and score < maximum]
+    return [
+        grade_id for grade_id, (score, maximum) in grades.items() if grade_id.startswith("test_") and score < maximum
+    ]
 
 
 @pytest.mark.parametrize("student", list(STUDENTS))

@@ -87,7 +87,8 @@ def cached_attention(attention, x, cache, layer):
     v = attention.split_heads(attention.v_proj(x))
     keys, values = cache.append(layer, k, v)
     everything = keys.shape[-2]
-    mask = causal_mask(everything)[everything - x.shape[1] :]
+    positions = np.arange(everything - x.shape[1], everything)
+    mask = np.arange(everything) <= positions[:, None]
     output, _ = scaled_dot_product_attention(q, keys, values, mask)
     return attention.out_proj(attention.merge_heads(output))
 
