@@ -59,3 +59,12 @@ def test_the_reference_compares_generation_with_and_without_the_cache():
     lines = result.stdout.splitlines()
     assert "same tokens with and without the cache" in result.stdout, result.stdout
     assert sum(line.lstrip().startswith(("8 ", "24 ")) for line in lines) == 2, result.stdout
+
+
+def test_the_reference_exposes_the_names_of_13_inference():
+    """What the module builds, at tinytorch_ref's top level and in its module file of the same name."""
+    import tinytorch_ref
+    from tinytorch_ref import inference
+
+    for name in ("Profiler", "KVCache", "cached_attention", "cached_forward", "generate_cached"):
+        assert getattr(tinytorch_ref, name) is getattr(inference, name), name
