@@ -34,13 +34,18 @@ from tinytorch_ref import (
 )
 
 
-def arguments(argv):
-    parser = argparse.ArgumentParser(prog="python -m tinytorch_ref", description=__doc__.splitlines()[0])
+def demo_model_arguments(parser, context):
+    """The options of the demo TinyGPT's configuration, with the default context `context`."""
     parser.add_argument("--vocab", type=int, default=100, help="vocabulary size (default 100)")
     parser.add_argument("--embed", type=int, default=32, help="embedding size (default 32)")
     parser.add_argument("--heads", type=int, default=4, help="attention heads (default 4)")
     parser.add_argument("--layers", type=int, default=2, help="transformer blocks (default 2)")
-    parser.add_argument("--context", type=int, default=16, help="context length (default 16)")
+    parser.add_argument("--context", type=int, default=context, help=f"context length (default {context})")
+
+
+def arguments(argv):
+    parser = argparse.ArgumentParser(prog="python -m tinytorch_ref", description=__doc__.splitlines()[0])
+    demo_model_arguments(parser, context=16)
     parser.add_argument("--batch", type=int, default=8, help="sequences in the batch (default 8)")
     parser.add_argument("--steps", type=int, default=150, help="Adam steps (default 150)")
     parser.add_argument("--lr", type=float, default=1e-2, help="learning rate (default 0.01)")
@@ -165,11 +170,7 @@ def cache_arguments(argv):
         prog="python -m tinytorch_ref cache", description="Generate with and without the KV cache."
     )
     parser.add_argument("--tokens", type=int, nargs="+", default=[16, 64, 256], help="lengths (default 16 64 256)")
-    parser.add_argument("--vocab", type=int, default=100, help="vocabulary size (default 100)")
-    parser.add_argument("--embed", type=int, default=32, help="embedding size (default 32)")
-    parser.add_argument("--heads", type=int, default=4, help="attention heads (default 4)")
-    parser.add_argument("--layers", type=int, default=2, help="transformer blocks (default 2)")
-    parser.add_argument("--context", type=int, default=256, help="context length (default 256)")
+    demo_model_arguments(parser, context=256)
     parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     return parser.parse_args(argv)
 
