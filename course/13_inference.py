@@ -690,25 +690,57 @@ def grows_linearly_with_the_cache(inf, layers, heads, context):
         )
 
 
+def steps_of_generation(prompt_length, new, context):
+    """(positions fed, positions they see) at each step of generate_cached: the prompt once (its
+    last `context` tokens), then one token per step, and past the context a whole window."""
+    steps, cached = [], 0
+    for step in range(new):
+        if cached in (0, context):
+            cached = min(prompt_length + step, context)
+            steps.append((cached, cached))
+        else:
+            cached += 1
+            steps.append((1, cached))
+    return steps
+
+
 def generation_does_only_new_work(inf, prompt_length, new):
-    """generate_cached's whole work: the prompt once, then one token per step, and past the
-    context (4) a whole window per step."""
+    """generate_cached's whole work, counted by the notebook's profiler."""
     width, layers, vocab, context = 8, 1, 5, 4
     model = inf.TinyGPT(vocab, width, layers, 2, context)
     with inf.Profiler() as profile:
         inf.generate_cached(model, np.arange(prompt_length) % vocab, new, seed=0)
-    expected, cached = 0, 0
-    for step in range(new):
-        if cached in (0, context):
-            window = min(prompt_length + step, context)
-            expected += forward_multiply_adds(window, window, width, layers, vocab)
-            cached = window
-        else:
-            cached += 1
-            expected += forward_multiply_adds(1, cached, width, layers, vocab)
+    steps = steps_of_generation(prompt_length, new, context)
+    expected = sum(forward_multiply_adds(fed, seen, width, layers, vocab) for fed, seen in steps)
     assert profile.multiply_adds == expected, (
         f"a prompt of {prompt_length} tokens and {new} new ones: {expected} multiply-adds, "
         f"counted {profile.multiply_adds}"
+    )
+
+
+def feeds_each_layer_only_what_is_new(inf, layers, prompt_length, new):
+    """The harness's own count, without the notebook's profiler: every projection, MLP and
+    lm_head of the model is replaced by a function that notes how many positions reach it."""
+    context, reached = 5, []
+
+    def noting(layer):
+        def forward(x):
+            reached.append(x.shape[1])
+            return layer(x)
+
+        return forward
+
+    model = inf.TinyGPT(6, 8, layers, 2, context)
+    for block in model.blocks:
+        for name in ("q_proj", "k_proj", "v_proj", "out_proj"):
+            setattr(block.attention, name, noting(getattr(block.attention, name)))
+        block.mlp = noting(block.mlp)
+    model.lm_head = noting(model.lm_head)
+    inf.generate_cached(model, np.arange(prompt_length) % 6, new, seed=0)
+    expected = [fed for fed, _ in steps_of_generation(prompt_length, new, context) for _ in range(5 * layers + 1)]
+    assert reached == expected, (
+        f"a prompt of {prompt_length} tokens and {new} new ones: the positions reaching each projection, "
+        f"MLP and lm_head in turn should be {expected}, not {reached}"
     )
 
 
@@ -727,6 +759,15 @@ check_capstone(
     sys.modules[__name__],
     max_examples=10,
     prompt_length=st.integers(1, 6),
+    new=st.integers(0, 7),
+)
+check_capstone(
+    "each layer of the model sees only the prompt, then one new position per token (a window past the context)",
+    feeds_each_layer_only_what_is_new,
+    sys.modules[__name__],
+    max_examples=8,
+    layers=st.integers(1, 2),
+    prompt_length=st.integers(1, 7),
     new=st.integers(0, 7),
 )
 ### END HIDDEN TESTS
