@@ -106,7 +106,8 @@ def as_tensor(value, like=None):
 # | `a[index]` | `"getitem"` | `(a,)` | `index` |
 #
 # `a - b` is `a + (-b)` and `a.mean(...)` is a sum divided by the number of elements summed:
-# build them from the operations above, and module 02 gets their gradients for free.
+# build them from the operations above, and module 02 gets their gradients for free. `a @ b`
+# gives what numpy's `np.matmul` gives, for matrices, batches of them and a vector.
 #
 # **TODO**: fill in each method. *Hints*: `np.swapaxes` swaps two axes; `reshape(2, 3)` and
 # `reshape((2, 3))` should both work; a Tensor used as an index means its values, as integers.
@@ -417,10 +418,12 @@ def matmul_matches_numpy(batch, n, k, m, seed):
     y_batched = random_array((*batch, k, m), seed + 2)
     assert_close(Tensor(x) @ Tensor(y), x @ y, f"a @ b with shapes {x.shape} @ {y.shape}")
     assert_close(Tensor(x) @ Tensor(y_batched), x @ y_batched, f"a @ b, {x.shape} @ {y_batched.shape}")
+    vector = random_array(k, seed + 3)
+    assert_close(Tensor(x) @ Tensor(vector), x @ vector, f"a @ v, {x.shape} @ a vector {vector.shape}, as numpy")
 
 
 check_property(
-    "matmul matches numpy for matrices and batches of them",
+    "matmul matches numpy for matrices, batches of them and a vector on the right",
     matmul_matches_numpy,
     batch=st.lists(sides, max_size=2).map(tuple),
     n=sides,
@@ -566,6 +569,9 @@ def records_every_operation(shape, seed):
         assert result.parents[0] is a, f"{op}: the first parent should be the tensor it was applied to"
         assert result.requires_grad, f"{op}: a result of a tensor that requires grad requires grad"
     assert (a.reshape(1, -1) @ b.reshape(-1, 1)).op == "matmul", "a @ b should record op='matmul'"
+    for name in ("sum", "max"):
+        reduced = getattr(a, name)(axis=-1, keepdims=True)
+        assert reduced.ctx == {"axis": -1, "keepdims": True}, f"a.{name}(axis=-1, keepdims=True) records {reduced.ctx}"
     assert (a - b).parents[0] is a, "a - b is a + (-b): its first parent is a"
     assert (b * b).op is None and not (b * b).requires_grad, "no graph without requires_grad"
     Tensor.grad_enabled = False

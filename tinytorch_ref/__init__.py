@@ -41,6 +41,7 @@ from .autograd import (
     unbroadcast,
 )
 from .embeddings import Embedding, PositionalEncoding, embedding_lookup, grad_embedding, sinusoidal_encoding
+from .inference import KVCache, Profiler, cached_attention, cached_forward, concatenate, generate_cached
 from .language_model import (
     CharTokenizer,
     TextLoader,
@@ -147,4 +148,10 @@ __all__ = [
     "train_language_model",
     "next_token_probabilities",
     "generate_text",
+    "Profiler",
+    "concatenate",
+    "KVCache",
+    "cached_attention",
+    "cached_forward",
+    "generate_cached",
 ]

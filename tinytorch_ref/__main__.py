@@ -7,6 +7,9 @@ continues it. Options set the configuration; the defaults are the course's demo 
 `python -m tinytorch_ref lm`: train it on Tiny Shakespeare (12_language_model), printing the
 held-out bits per character as they fall below the unigram baseline, then let it write; the
 loss curve goes to a PNG.
+
+`python -m tinytorch_ref cache`: generate with and without the KV cache (13_inference), printing
+the tokens per second measured on this machine and the multiply-adds counted.
 """
 
 import argparse
@@ -19,9 +22,11 @@ from tinytorch_ref import (
     Adam,
     CharTokenizer,
     CrossEntropyLoss,
+    Profiler,
     TextLoader,
     TinyGPT,
     bits_per_character,
+    generate_cached,
     generate_text,
     manual_seed,
     train_language_model,
@@ -29,13 +34,18 @@ from tinytorch_ref import (
 )
 
 
-def arguments(argv):
-    parser = argparse.ArgumentParser(prog="python -m tinytorch_ref", description=__doc__.splitlines()[0])
+def demo_model_arguments(parser, context):
+    """The options of the demo TinyGPT's configuration, with the default context `context`."""
     parser.add_argument("--vocab", type=int, default=100, help="vocabulary size (default 100)")
     parser.add_argument("--embed", type=int, default=32, help="embedding size (default 32)")
     parser.add_argument("--heads", type=int, default=4, help="attention heads (default 4)")
     parser.add_argument("--layers", type=int, default=2, help="transformer blocks (default 2)")
-    parser.add_argument("--context", type=int, default=16, help="context length (default 16)")
+    parser.add_argument("--context", type=int, default=context, help=f"context length (default {context})")
+
+
+def arguments(argv):
+    parser = argparse.ArgumentParser(prog="python -m tinytorch_ref", description=__doc__.splitlines()[0])
+    demo_model_arguments(parser, context=16)
     parser.add_argument("--batch", type=int, default=8, help="sequences in the batch (default 8)")
     parser.add_argument("--steps", type=int, default=150, help="Adam steps (default 150)")
     parser.add_argument("--lr", type=float, default=1e-2, help="learning rate (default 0.01)")
@@ -155,9 +165,56 @@ def plot_losses(history, unigram, path):
     figure.savefig(path, dpi=120)
 
 
+def cache_arguments(argv):
+    parser = argparse.ArgumentParser(
+        prog="python -m tinytorch_ref cache", description="Generate with and without the KV cache."
+    )
+    parser.add_argument("--tokens", type=int, nargs="+", default=[16, 64, 256], help="lengths (default 16 64 256)")
+    demo_model_arguments(parser, context=256)
+    parser.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    return parser.parse_args(argv)
+
+
+def timed_generation(write, length, seed):
+    """The tokens `write` generates up to `length` after a one-token prompt, its tokens per
+    second (the best of three runs: a busy machine only slows some) and its multiply-adds
+    (counted in one more run: the profiler's own work is not timed)."""
+    seconds = []
+    for _ in range(3):
+        start = time.perf_counter()
+        tokens = write(np.array([0]), length - 1, seed=seed)
+        seconds.append(time.perf_counter() - start)
+    with Profiler() as profile:
+        write(np.array([0]), length - 1, seed=seed)
+    return tokens, profile.multiply_adds, (length - 1) / min(seconds)
+
+
+def kv_cache(argv):
+    """The demo model, untrained (the cost does not depend on the weights), writes sequences of
+    each length with `generate` and with `generate_cached`: the same tokens, and what each costs."""
+    args = cache_arguments(argv)
+    manual_seed(args.seed)
+    model = TinyGPT(args.vocab, args.embed, args.layers, args.heads, args.context)
+    print(f"TinyGPT: embedding {args.embed}, {args.heads} heads, {args.layers} blocks, context {args.context}")
+    print(" tokens  multiply-adds without / with the cache   tokens per second without / with")
+    for length in args.tokens:
+        plain, plain_work, plain_speed = timed_generation(model.generate, length, args.seed)
+        cached, cached_work, cached_speed = timed_generation(
+            lambda *given, **options: generate_cached(model, *given, **options), length, args.seed
+        )
+        if not np.array_equal(plain, cached):
+            raise SystemExit(f"{length} tokens: generate and generate_cached disagree")
+        print(
+            f"{length:7d}  {plain_work:16,d} / {cached_work:<16,d} ({plain_work / cached_work:5.1f}x)"
+            f"  {plain_speed:8,.0f} / {cached_speed:<8,.0f} ({cached_speed / plain_speed:5.1f}x)"
+        )
+    print("the same tokens with and without the cache, at every length")
+
+
 def main():
-    if sys.argv[1:2] == ["lm"]:
-        language_model(sys.argv[2:])
+    commands = {"lm": language_model, "cache": kv_cache}
+    if sys.argv[1:2] and sys.argv[1] in commands:
+        commands[sys.argv[1]](sys.argv[2:])
     else:
         random_tokens(sys.argv[1:])
 

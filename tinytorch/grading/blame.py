@@ -1,11 +1,12 @@
 """Which module of the student's chain breaks the capstone, decided in the harness.
 
-The capstone runs on the student's own modules 01-10, and 12_language_model on 01-11. When
-one of its checks fails, the harness asks the student process for the graded module built
-again with some of them swapped for the reference, and replays the check on its smallest
-failing input (no new search): the one module whose swap alone makes it pass breaks the chain.
-It is found by swapping halves of the chain, and confirmed alone. A module that was not
-submitted, or cannot be built, is named as such without any replay.
+The capstone runs on the student's own modules 01-10, 12_language_model and 13_inference on
+01-11 (the modules each builds on, `earlier_modules`). When one of its checks fails, the harness
+asks the student process for the graded module built again with some of them swapped for the
+reference, and replays the check on its smallest failing input (no new search): the one module
+whose swap alone makes it pass breaks the chain. It is found by swapping halves of the chain, and
+confirmed alone. A module that was not submitted, or cannot be built, is named as such without
+any replay.
 """
 
 from tinytorch.course import MODULES, earlier_modules
