@@ -39,36 +39,39 @@ class Budget:
 
 
 class V1:
-    """cgroup v1: one folder per controller, each mounted at /sys/fs/cgroup/<controller>."""
+    """cgroup v1: a folder per controller, mounted at /sys/fs/cgroup/<controller> (cpu and cpuacct
+    may be one folder, `cpu,cpuacct`, with a link of each name)."""
 
     controllers = ("memory", "pids", "cpu", "cpuacct")
 
     def __init__(self, root, own):
-        self.folders = {name: root / name / own[name].lstrip("/") for name in self.controllers}
+        self.folders = {name: (root / name).resolve() / own[name].lstrip("/") for name in self.controllers}
 
     def create(self, name, budget):
-        boxes = {controller: folder / name for controller, folder in self.folders.items()}
-        for folder in boxes.values():
+        """Make the box's folders with its budget; returns them, each once."""
+        self.box = {controller: folder / name for controller, folder in self.folders.items()}
+        made = list(dict.fromkeys(self.box.values()))
+        for folder in made:
             folder.mkdir()
-        write(boxes["memory"] / "memory.limit_in_bytes", budget.memory)
-        if (boxes["memory"] / "memory.memsw.limit_in_bytes").exists():  # with swap accounting: no swap either
-            write(boxes["memory"] / "memory.memsw.limit_in_bytes", budget.memory)
-        write(boxes["pids"] / "pids.max", budget.processes)
-        write(boxes["cpu"] / "cpu.cfs_period_us", CPU_PERIOD)
-        write(boxes["cpu"] / "cpu.cfs_quota_us", round(budget.cpus * CPU_PERIOD))
-        return list(boxes.values())
+        memory = self.box["memory"]
+        write(memory / "memory.limit_in_bytes", budget.memory)
+        if (memory / "memory.memsw.limit_in_bytes").exists():  # with swap accounting: no swap either
+            write(memory / "memory.memsw.limit_in_bytes", budget.memory)
+        write(self.box["pids"] / "pids.max", budget.processes)
+        write(self.box["cpu"] / "cpu.cfs_period_us", CPU_PERIOD)
+        write(self.box["cpu"] / "cpu.cfs_quota_us", round(budget.cpus * CPU_PERIOD))
+        return made
 
-    def counters(self, boxes):
+    def counters(self):
         """(OOM kills, refused forks, CPU seconds) of the box."""
-        memory, pids, _, cpuacct = boxes
         return (
-            field(memory / "memory.oom_control", "oom_kill"),
-            field(pids / "pids.events", "max"),
-            int((cpuacct / "cpuacct.usage").read_text()) / 1e9,
+            field(self.box["memory"] / "memory.oom_control", "oom_kill"),
+            field(self.box["pids"] / "pids.events", "max"),
+            int((self.box["cpuacct"] / "cpuacct.usage").read_text()) / 1e9,
         )
 
-    def freeze_forks(self, boxes):
-        write(boxes[1] / "pids.max", 0)
+    def freeze_forks(self):
+        write(self.box["pids"] / "pids.max", 0)
 
 
 class V2:
@@ -80,23 +83,22 @@ class V2:
         self.folders = {"": root / own[""].lstrip("/")}
 
     def create(self, name, budget):
-        (parent,) = self.folders.values()
+        parent = self.folders[""]
         write(parent / "cgroup.subtree_control", " ".join(f"+{c}" for c in self.controllers))
-        folder = parent / name
-        folder.mkdir()
-        write(folder / "memory.max", budget.memory)
-        write(folder / "memory.swap.max", 0)
-        write(folder / "pids.max", budget.processes)
-        write(folder / "cpu.max", f"{round(budget.cpus * CPU_PERIOD)} {CPU_PERIOD}")
-        return [folder]
+        self.box = parent / name
+        self.box.mkdir()
+        write(self.box / "memory.max", budget.memory)
+        write(self.box / "memory.swap.max", 0)
+        write(self.box / "pids.max", budget.processes)
+        write(self.box / "cpu.max", f"{round(budget.cpus * CPU_PERIOD)} {CPU_PERIOD}")
+        return [self.box]
 
-    def counters(self, boxes):
-        (folder,) = boxes
-        usage = field(folder / "cpu.stat", "usage_usec") / 1e6
-        return field(folder / "memory.events", "oom_kill"), field(folder / "pids.events", "max"), usage
+    def counters(self):
+        usage = field(self.box / "cpu.stat", "usage_usec") / 1e6
+        return field(self.box / "memory.events", "oom_kill"), field(self.box / "pids.events", "max"), usage
 
-    def freeze_forks(self, boxes):
-        write(boxes[0] / "pids.max", 0)
+    def freeze_forks(self):
+        write(self.box / "pids.max", 0)
 
 
 def write(path, value):
@@ -164,7 +166,7 @@ class Box:
 
     def over_budget(self):
         """Why the box's processes are over its budget, or None."""
-        oom_kills, refused_forks, cpu_seconds = self.hierarchy.counters(self.folders)
+        oom_kills, refused_forks, cpu_seconds = self.hierarchy.counters()
         if oom_kills:
             return (
                 f"its processes needed more than {self.budget.memory // 2**20} MiB of memory together "
@@ -179,7 +181,7 @@ class Box:
     def stop(self):
         """Kill every process of the box: no new one can start, then each one gets SIGKILL."""
         if self.folders:
-            self.hierarchy.freeze_forks(self.folders)
+            self.hierarchy.freeze_forks()
             kill_all(self.folders[0])
 
     def remove(self):
