@@ -165,7 +165,7 @@ class GradingExecute(Execute):
         if not self.stopped and time.monotonic() >= self.deadline:
             self.notebook_time_up = True
             self.timed_out.append(self.out_of_notebook_time())
-            self.stop_over_budget(cell, self.out_of_notebook_time())
+            self.stop_box(self.out_of_notebook_time())
         if self.stopped:
             cell.outputs = [error_output("NotRun", f"this cell was not run: {self.stopped}")]
             return cell, resources
@@ -187,7 +187,8 @@ class GradingExecute(Execute):
             cell.source = source
         over = self.budget_passed()
         if over:
-            self.stop_over_budget(cell, over)
+            self.stop_box(over)
+            cell.outputs.append(error_output("OverBudget", self.stopped))
         elif not self.stopped:
             return executed
         else:
@@ -201,15 +202,14 @@ class GradingExecute(Execute):
             return self.out_of_notebook_time()
         return self.notebook_box.over_budget() if self.notebook_box else None
 
-    def stop_over_budget(self, cell, reason):
-        """Stop the box: this cell and every later one get an error that says why."""
+    def stop_box(self, reason):
+        """Stop every process of the notebook: no later cell runs."""
         self.stopped = f"the grader stopped this notebook in cell {self.cell_name}: {reason}"
         if not self.notebook_time_up:
             self.over_budget.append(self.stopped)
         if self.notebook_box:
             self.notebook_box.stop()
         self.log.warning("Grading: %s", self.stopped)
-        cell.outputs.append(error_output("OverBudget", self.stopped))
 
     def out_of_time(self):
         return f"cell {self.cell_name} ran longer than the grader's limit of {self.timeout} s per cell"
