@@ -40,8 +40,10 @@ c.GenerateAssignment.preprocessors = [
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 
-# Each test cell gets two minutes; the hidden tests of a module take a few seconds.
+# Each test cell gets two minutes; the hidden tests of a module take a few seconds. All the cells
+# of a notebook together get ten minutes (a correct notebook takes 3 to 10 s).
 c.Execute.timeout = 120
+c.GradingExecute.notebook_timeout = 600
 
 # Hostile submissions (README, "Threat model"): nbgrader's default preprocessors, except
 # DeduplicateIds (fixed: a pasted copy of a graded cell stopped the grading of the whole class),
@@ -70,6 +72,9 @@ c.GradingExecute.max_output = 1_000_000  # characters per cell
 # Each grading kernel runs in bubblewrap (tinytorch_tools/sandbox/bubblewrap.py) with these limits; see
 # `Limits` there for the others. Set c.GradingExecute.sandbox = False only for trusted work.
 c.GradingExecute.limits = {"memory": 4 * 2**30, "processes": 64}
+# All processes of one graded notebook share one box, a cgroup (tinytorch_tools/sandbox/box.py): memory
+# (tmpfs and shared memory included), processes and threads, a CPU rate in cores and CPU seconds in all.
+c.GradingExecute.box = {"memory": 2 * 2**30, "processes": 128, "cpus": 1.0, "cpu_seconds": 300}
 
 # Feedback is written only once every answer is graded (--RefuseUngradedAnswers.enabled=False:
 # anyway); it shows each failed hidden test's message, never the hidden test source, and no

@@ -182,6 +182,9 @@ def main(folder, channel_fd, interrupt_fd):
     config = Config()
     config.HistoryManager.enabled = False  # its thread would be restarted after each cell (and a fork)
     shell = InteractiveShell.instance(config=config, colors="NoColor")
+    # IPython keeps every string a cell prints in its history (`_tee`), even with the history off:
+    # memory a student could fill by printing, counted in the notebook's box. Keep none.
+    shell._tee = lambda channel: contextlib.nullcontext()
     student = StudentProcess(shell, handed_in["max_output"])
     sys.stdout = sys.stderr = student.output
     handlers = {op: student.answer(op, handler) for op, handler in student.handlers().items()}

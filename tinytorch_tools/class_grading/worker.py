@@ -19,7 +19,7 @@ from sqlalchemy.exc import SAWarning
 from traitlets.config.loader import PyFileConfigLoader
 
 from tinytorch_tools.nbgrader_cli import nbgrader
-from tinytorch_tools.preprocessors.grading_execute import TIMED_OUT
+from tinytorch_tools.preprocessors.grading_execute import OVER_BUDGET, TIMED_OUT
 
 from .submissions import Task
 
@@ -40,8 +40,10 @@ class Graded:
 
     @property
     def timed_out(self):
-        """The cells that ran out of time, as GradingExecute recorded them ("" if none did)."""
-        return self.files.get(TIMED_OUT, b"").decode(errors="replace").strip()
+        """The cells that ran out of time, and why the notebook's box was stopped, as GradingExecute
+        recorded them ("" if neither happened): a busy machine may be the cause of either."""
+        markers = (self.files.get(marker, b"").decode(errors="replace") for marker in (TIMED_OUT, OVER_BUDGET))
+        return "".join(markers).strip()
 
 
 SCRATCH_GRADEBOOK = "scratch-gradebook.db"

@@ -1,8 +1,10 @@
 """GradingExecute: nbgrader's Execute, made for hostile submissions (README, "Threat model")."""
 
 import base64
+import contextlib
 import json
 import tempfile
+import time
 from pathlib import Path
 
 import nbformat
@@ -16,26 +18,32 @@ from traitlets import Bool, Dict, Integer
 from tinytorch.grading import handed_in
 from tinytorch.grading.output import MAX_ERROR, MAX_OUTPUT, shorten, truncation_notice
 from tinytorch_tools import sandbox
+from tinytorch_tools.sandbox.box import Box, Budget
 from tinytorch_tools.sandbox.handin import hand_in_for
 from tinytorch_tools.sandbox.kernels import HarnessKernelManager, SandboxedKernelManager
 from tinytorch_tools.sandbox.processes import student_process
 
 # Files GradingExecute leaves in an autograded folder (a submitted file of the same name is
-# removed first): grading ran without the OS sandbox; cells that ran out of time, one per line.
+# removed first): grading ran without the OS sandbox; cells (or the notebook) that ran out of
+# time, one per line; why the notebook's box was stopped.
 UNSANDBOXED = "GRADED_WITHOUT_SANDBOX.txt"
 TIMED_OUT = "TIMED_OUT.txt"
+OVER_BUDGET = "OVER_BUDGET.txt"
+MAX_NOTEBOOK_OUTPUT = 4_000_000  # characters of output kept over all the student's cells of a notebook
+SHORT_ERROR = 200  # characters of an error's message and traceback once the notebook's output is spent
 
 
 def error_output(name, message):
     return nbformat.v4.new_output("error", ename=name, evalue=message, traceback=[f"{name}: {message}"])
 
 
-def cap_error(content):
-    """An error's name, message and traceback, each cut to a readable size."""
+def cap_error(content, limit=MAX_ERROR):
+    """An error's name, message and traceback, each cut to a readable size; returns their size."""
     content["ename"] = shorten(str(content.get("ename", "")), 200)
-    content["evalue"] = shorten(str(content.get("evalue", "")), MAX_ERROR)
+    content["evalue"] = shorten(str(content.get("evalue", "")), limit)
     traceback = "\n".join(str(line) for line in content.get("traceback") or [])
-    content["traceback"] = [traceback if len(traceback) <= MAX_ERROR else "..." + traceback[-MAX_ERROR:]]
+    content["traceback"] = [traceback if len(traceback) <= limit else "..." + traceback[-limit:]]
+    return len(content["ename"]) + len(content["evalue"]) + len(content["traceback"][0])
 
 
 def test_cells(db_url, course_id, notebook, assignment):
@@ -62,9 +70,14 @@ class GradingExecute(Execute):
       dies or cannot be interrupted after a timeout, the notebook is still graded: that cell
       and every later one get an error saying why, so their tests score zero and the tests
       before them keep their points.
+    - One box per notebook (`tinytorch_tools/sandbox/box.py`): both processes and every child
+      share one cgroup with the budget `box` (memory with tmpfs and shared memory, processes,
+      CPU rate and time), and all cells share `notebook_timeout` seconds. Over a budget, the box
+      is stopped: that cell and every later one get an error saying why, and the autograded
+      folder gets `OVER_BUDGET` (or `TIMED_OUT`, for time), which class grading treats alike.
     - Every output channel is capped: a cell keeps at most `max_output` characters of streams,
       displays and display updates (in both sandboxed processes too), and an error at most a few
-      thousand characters.
+      thousand characters; the student's cells of a notebook keep `max_notebook_output` in all.
     """
 
     max_output = Integer(MAX_OUTPUT, help="characters of output kept per cell").tag(config=True)
@@ -74,36 +87,48 @@ class GradingExecute(Execute):
     limits = Dict(help="resource limits of a sandboxed kernel (fields of tinytorch_tools.sandbox.Limits)").tag(
         config=True
     )
+    box = Dict(help="the budget of all processes of a notebook (fields of tinytorch_tools.sandbox.box.Budget)").tag(
+        config=True
+    )
+    notebook_timeout = Integer(600, help="seconds all the cells of a notebook may run together").tag(config=True)
+    max_notebook_output = Integer(
+        MAX_NOTEBOOK_OUTPUT, help="characters of output kept over all the student's cells of a notebook"
+    ).tag(config=True)
 
     def preprocess(self, nb, resources=None, km=None):
-        self.stopped, self.timed_out = None, []
+        self.stopped, self.timed_out, self.over_budget = None, [], []
+        self.notebook_time_up, self.student_output, self.output_spent = False, 0, False
         autograded = Path(resources["metadata"]["path"])
         self.mark_sandboxing(autograded, resources["nbgrader"])
         info = resources["nbgrader"]
         course = CourseDirectory(config=self.config)
         self.tests = test_cells(info["db_url"], course.course_id, info["notebook"], info["assignment"])
         hand_in = hand_in_for(course.root, info["student"], info["assignment"], nb, self.max_output)
-        with tempfile.TemporaryDirectory(prefix="tinytorch-grading-") as private:
+        box = Box(Budget(**self.box)) if self.sandbox else contextlib.nullcontext()
+        with box as self.notebook_box, tempfile.TemporaryDirectory(prefix="tinytorch-grading-") as private:
             # Each process gets a folder of its own: the harness's also gets its connection file.
             for name in ("student", "harness"):
                 (Path(private) / name).mkdir(mode=0o755)
                 handed_in.write(Path(private) / name, hand_in)
-            with student_process(Path(private) / "student", self.sandbox_limits(), self.sandbox) as harness_fds:
+            student = student_process(Path(private) / "student", self.sandbox_limits(), self.sandbox, self.notebook_box)
+            with student as harness_fds:
                 self.harness_folder, self.harness_fds = Path(private) / "harness", harness_fds
                 folder = sandbox.HANDED_IN if self.sandbox else str(self.harness_folder)
                 self.extra_arguments = [
                     "--IPKernelApp.exec_lines=import tinytorch.grading.harness; "
                     f"tinytorch.grading.harness.start({harness_fds[0]}, {harness_fds[1]}, {folder!r})"
                 ]
+                self.deadline = time.monotonic() + self.notebook_timeout
                 try:
                     return super().preprocess(nb, resources, km)
                 finally:
-                    if self.timed_out:
-                        (autograded / TIMED_OUT).write_text("".join(f"{line}\n" for line in self.timed_out))
+                    for marker, lines in ((TIMED_OUT, self.timed_out), (OVER_BUDGET, self.over_budget)):
+                        if lines:
+                            (autograded / marker).write_text("".join(f"{line}\n" for line in lines))
 
     def mark_sandboxing(self, autograded, info):
         """Refuse to grade without the sandbox, unless told to; then say so in the autograded folder."""
-        for marker in (UNSANDBOXED, TIMED_OUT):
+        for marker in (UNSANDBOXED, TIMED_OUT, OVER_BUDGET):
             (autograded / marker).unlink(missing_ok=True)
         if self.sandbox:
             sandbox.require_sandbox()
@@ -123,7 +148,7 @@ class GradingExecute(Execute):
         km = super().create_kernel_manager()
         km.pass_fds = self.harness_fds
         if self.sandbox:
-            km.handed_in, km.limits = str(self.harness_folder), self.sandbox_limits()
+            km.handed_in, km.limits, km.box = str(self.harness_folder), self.sandbox_limits(), self.notebook_box
         else:
             km.sockets = str(self.harness_folder)
         return km
@@ -136,19 +161,23 @@ class GradingExecute(Execute):
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code":
             return cell, resources
+        self.cell_name = cell.metadata.get("nbgrader", {}).get("grade_id") or f"number {index + 1}"
+        if not self.stopped and time.monotonic() >= self.deadline:
+            self.notebook_time_up = True
+            self.timed_out.append(self.out_of_notebook_time())
+            self.stop_box(self.out_of_notebook_time())
         if self.stopped:
             cell.outputs = [error_output("NotRun", f"this cell was not run: {self.stopped}")]
             return cell, resources
         self.kept, self.truncated = 0, False
-        self.cell_name = cell.metadata.get("nbgrader", {}).get("grade_id") or f"number {index + 1}"
         stopped = f"{self.out_of_time()}: it was stopped (an endless loop, or far slower code than needed)"
         self.error_on_timeout = {"ename": "CellTimeoutError", "evalue": stopped, "traceback": [stopped]}
-        source = cell.source
-        if self.run_in_student_process(cell):
+        source, self.student_cell = cell.source, self.run_in_student_process(cell)
+        if self.student_cell:
             encoded = base64.b64encode(source.encode()).decode()
             cell.source = f"import tinytorch.grading.harness\ntinytorch.grading.harness.run_student_cell({encoded!r})"
         try:
-            return super().preprocess_cell(cell, resources, index)
+            executed = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
             self.stopped = f"the kernel stopped in cell {index + 1} (sys.exit, os._exit, a crash or a limit)"
         except CellTimeoutError:
@@ -156,24 +185,59 @@ class GradingExecute(Execute):
             run_sync(self.km.shutdown_kernel)(now=True)
         finally:
             cell.source = source
-        self.log.warning("Grading kernel stopped: %s", self.stopped)
-        cell.outputs.append(error_output("KernelStopped", self.stopped))
+        over = self.budget_passed()
+        if over:
+            self.stop_box(over)
+            cell.outputs.append(error_output("OverBudget", self.stopped))
+        elif not self.stopped:
+            return executed
+        else:
+            self.log.warning("Grading kernel stopped: %s", self.stopped)
+            cell.outputs.append(error_output("KernelStopped", self.stopped))
         return cell, resources
+
+    def budget_passed(self):
+        """Why the notebook is over a budget of its box or its time, or None."""
+        if self.notebook_time_up:
+            return self.out_of_notebook_time()
+        return self.notebook_box.over_budget() if self.notebook_box else None
+
+    def stop_box(self, reason):
+        """Stop every process of the notebook: no later cell runs."""
+        self.stopped = f"the grader stopped this notebook in cell {self.cell_name}: {reason}"
+        if not self.notebook_time_up:
+            self.over_budget.append(self.stopped)
+        if self.notebook_box:
+            self.notebook_box.stop()
+        self.log.warning("Grading: %s", self.stopped)
 
     def out_of_time(self):
         return f"cell {self.cell_name} ran longer than the grader's limit of {self.timeout} s per cell"
 
+    def out_of_notebook_time(self):
+        return f"the notebook ran longer than the grader's budget of {self.notebook_timeout} s for all its cells"
+
+    def _get_timeout(self, cell):
+        """A cell's timeout, cut to what is left of the notebook's."""
+        timeout, left = super()._get_timeout(cell), max(self.deadline - time.monotonic(), 0.1)
+        return left if timeout is None else min(timeout, left)
+
     async def _async_handle_timeout(self, timeout, cell=None):
         """nbclient's handling of a cell that ran out of time, noted first: the trusted record
         of a timeout (an error the student's code raises could be named CellTimeoutError too)."""
-        self.timed_out.append(self.out_of_time())
-        self.log.warning("Grading: %s", self.out_of_time())
+        if timeout != super()._get_timeout(cell):  # cut to the notebook's: its time is up
+            self.notebook_time_up = True
+            evalue = f"{self.out_of_notebook_time()}: it was stopped in cell {self.cell_name}"
+            self.error_on_timeout = {"ename": "CellTimeoutError", "evalue": evalue, "traceback": [evalue]}
+        message = self.out_of_notebook_time() if self.notebook_time_up else self.out_of_time()
+        self.timed_out.append(message)
+        self.log.warning("Grading: %s", message)
         return await super()._async_handle_timeout(timeout, cell)
 
     def process_message(self, msg, cell, cell_index):
         content = msg["content"]
         if msg["msg_type"] == "error":
-            cap_error(content)
+            self.count_output(cap_error(content, MAX_ERROR if self.output_left() else SHORT_ERROR))
         elif msg["msg_type"] in ("stream", "display_data", "update_display_data", "execute_result"):
             return self.capped_output(msg, cell, cell_index)
         return super().process_message(msg, cell, cell_index)
@@ -183,7 +247,7 @@ class GradingExecute(Execute):
         that would pass it is dropped; one notice says so, and nothing after it is kept."""
         if self.truncated:
             return None
-        content, room = msg["content"], self.max_output - self.kept
+        content, room = msg["content"], min(self.max_output - self.kept, self.output_left())
         if msg["msg_type"] == "stream":
             text = str(content.get("text", ""))
             fits, content["text"] = len(text) <= room, text[:room]
@@ -194,12 +258,32 @@ class GradingExecute(Execute):
         output = None
         if fits or content.get("text"):
             self.kept += size
+            self.count_output(size)
             output = super().process_message(msg, cell, cell_index)
         if not fits:
             self.truncated = True
-            notice = truncation_notice(self.max_output)
-            cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=notice))
+            self.add_truncation_notice(cell)
         return output
+
+    def add_truncation_notice(self, cell):
+        """Say where the cell's output was cut: at the cell's cap, or (once) at the notebook's."""
+        if self.output_left():
+            notice = truncation_notice(self.max_output)
+        elif not self.output_spent:
+            self.output_spent = True
+            spent = self.max_notebook_output
+            notice = f"\n... output of this notebook truncated by the grader after {spent} characters in all ...\n"
+        else:
+            return
+        cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text=notice))
+
+    def output_left(self):
+        """Characters of output the cell may still keep under the notebook's budget (test cells: any)."""
+        return max(self.max_notebook_output - self.student_output, 0) if self.student_cell else self.max_output
+
+    def count_output(self, size):
+        if self.student_cell:
+            self.student_output += size
 
     def on_cell_executed(self, **kwargs):
         if kwargs["execute_reply"]["content"].get("status") == "error":

@@ -9,7 +9,7 @@ import nbformat
 from sqlalchemy import make_url
 
 from tinytorch_tools.nbgrader_cli import nbgrader
-from tinytorch_tools.preprocessors.grading_execute import TIMED_OUT, UNSANDBOXED
+from tinytorch_tools.preprocessors.grading_execute import OVER_BUDGET, TIMED_OUT, UNSANDBOXED
 from tinytorch_tools.settings import gradebook_url
 
 from .gradebook import grade_rows, score_table, submission_scores, timed_out, unsandboxed
@@ -105,7 +105,7 @@ def class_report(course, folder, db_url=None):
     manual = [dict(row, again=AGAIN if row["graded_by_hand"] else "") for row in rows if row["needs_manual_grade"]]
     trusted, slow = unsandboxed(course), timed_out(course)
     if slow:
-        print(f"WARNING: {len(slow)} submission(s) with a cell that ran out of time: see their section of the report")
+        print(f"WARNING: {len(slow)} submission(s) out of time or over their box: see their section of the report")
     if trusted:
         print(f"WARNING: {len(trusted)} submission(s) graded without the OS sandbox: see their section of the report")
     html = page(
@@ -142,9 +142,11 @@ Grades: grades.csv.</p>
 Nbgrader &gt; Formgrader), then <code>nbgrader generate_feedback</code>.</p>
 {guide}
 <h2>Ran out of time</h2>
-<p>Submissions with a cell stopped at nbgrader's cell timeout (its tests score zero; marked by {TIMED_OUT} in
-their autograded folder). Class grading has already graded each of them twice. Look at the code, or regrade
-with a longer <code>c.Execute.timeout</code>:</p>
+<p>Submissions with a cell stopped at nbgrader's cell timeout or the notebook's time budget (marked by
+{TIMED_OUT} in their autograded folder), or whose box was stopped over its budget of memory, processes or
+CPU time (marked by {OVER_BUDGET}): the tests from that cell on score zero. Class grading has already graded
+each of them twice. Look at the code, or regrade with a longer <code>c.Execute.timeout</code>,
+<code>c.GradingExecute.notebook_timeout</code> or a larger <code>c.GradingExecute.box</code>:</p>
 {listing([f"{student}, {assignment}: {cells}" for (student, assignment), cells in slow.items()])}
 <h2>Graded without the OS sandbox</h2>
 <p>Autograded submissions whose kernels ran without isolation (<code>--no-sandbox</code>, trusted work only;

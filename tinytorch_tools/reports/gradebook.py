@@ -5,7 +5,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from tinytorch_tools.preprocessors.grading_execute import TIMED_OUT, UNSANDBOXED
+from tinytorch_tools.preprocessors.grading_execute import OVER_BUDGET, TIMED_OUT, UNSANDBOXED
 from tinytorch_tools.settings import gradebook_url
 
 
@@ -82,5 +82,7 @@ def unsandboxed(course):
 
 
 def timed_out(course):
-    """{(student, assignment): the cells that ran out of time} of every autograded submission."""
-    return marked(course, TIMED_OUT)
+    """{(student, assignment): the cells that ran out of time, or why its box was stopped} of
+    every autograded submission."""
+    slow, over = marked(course, TIMED_OUT), marked(course, OVER_BUDGET)
+    return {key: "\n".join(filter(None, (slow.get(key), over.get(key)))) for key in sorted(slow.keys() | over.keys())}

@@ -26,6 +26,8 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .box import unavailable_reason as box_unavailable_reason
+
 HOME = "/home/student"
 HANDED_IN = "/grading"
 
@@ -60,9 +62,9 @@ def student_kit():
     return None if any(kit.is_relative_to(f) for f in python_environment()) else kit
 
 
-def bwrap_command(command, handed_in, limits, info_fd=None):
-    """The command line that runs `command` in the sandbox, with `handed_in` at /grading;
-    bubblewrap writes the sandbox's pid to `info_fd`."""
+def bwrap_command(command, handed_in, limits, info_fd=None, box=None):
+    """The command line that runs `command` in the sandbox, with `handed_in` at /grading, inside
+    `box` (box.py) if given; bubblewrap writes the sandbox's pid to `info_fd`."""
     as_root = os.geteuid() == 0
     arguments = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net"]
     if info_fd is not None:
@@ -103,15 +105,16 @@ def bwrap_command(command, handed_in, limits, info_fd=None):
         uid = str(secrets.randbelow(2**30) + 2**20)  # its own uid: the process limit counts only its processes
         limit += ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--inh-caps=-all"]
         limit += ["--bounding-set=-all", "--no-new-privs", "--"]
-    return arguments + ["--", *limit, *command]
+    entering = box.enter_command() if box else []
+    return entering + arguments + ["--", *limit, *command]
 
 
-def start_process(command, handed_in, limits, pass_fds=()):
-    """Start `command` in a sandbox of its own (the student process); its output is dropped."""
+def start_process(command, handed_in, limits, pass_fds=(), box=None):
+    """Start `command` in a sandbox of its own (the student process), in `box`; its output is dropped."""
     read, write = os.pipe()
     try:
         process = subprocess.Popen(
-            bwrap_command(command, handed_in, limits, info_fd=write),
+            bwrap_command(command, handed_in, limits, info_fd=write, box=box),
             pass_fds=(write, *pass_fds),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
@@ -147,10 +150,12 @@ def unavailable_reason():
 
 
 def require_sandbox():
-    reason = unavailable_reason()
+    """Refuse to grade where either the OS sandbox or the box of a notebook cannot be had."""
+    reason = unavailable_reason() or box_unavailable_reason()
     if reason:
         raise SandboxUnavailable(
-            f"Refusing to grade: {reason}. Student code runs only in the OS sandbox. To grade trusted "
+            f"Refusing to grade: {reason}. Student code runs only in the OS sandbox, each notebook in "
+            "a box of its own. To grade trusted "
             "submissions without isolation (never students' work), pass --GradingExecute.sandbox=False "
             "(nbgrader autograde) or --no-sandbox (python -m tinytorch_tools grade)."
         )

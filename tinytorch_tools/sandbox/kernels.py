@@ -15,7 +15,7 @@ import zmq
 import zmq.asyncio
 from jupyter_client.asynchronous import AsyncKernelClient
 from jupyter_client.manager import AsyncKernelManager
-from traitlets import DottedObjectName, Instance, Tuple, Type, Unicode
+from traitlets import Any, DottedObjectName, Instance, Tuple, Type, Unicode
 
 from .bubblewrap import HANDED_IN, HOME, Limits, bwrap_command, read_child_pid
 
@@ -55,11 +55,13 @@ class SandboxedKernelClient(SandboxSockets, AsyncKernelClient):
 
 
 class SandboxedKernelManager(SandboxSockets, AsyncKernelManager):
-    """A Jupyter kernel started in the sandbox. `handed_in` is the grader's private folder
-    that appears read-only at /grading (the connection file is written there)."""
+    """A Jupyter kernel started in the sandbox, inside the notebook's `box` (box.py). `handed_in`
+    is the grader's private folder that appears read-only at /grading (the connection file is
+    written there)."""
 
     handed_in = Unicode()
     limits = Instance(Limits, args=())
+    box = Any(None)
     pass_fds = Tuple()  # the harness's ends of its connection to the student process
     client_class = DottedObjectName("tinytorch_tools.sandbox.kernels.SandboxedKernelClient")
     client_factory = Type(klass=SandboxedKernelClient)
@@ -85,7 +87,7 @@ class SandboxedKernelManager(SandboxSockets, AsyncKernelManager):
     def format_kernel_cmd(self, extra_arguments=None):
         command = super().format_kernel_cmd(extra_arguments)
         command = [f"{HANDED_IN}/{CONNECTION_FILE}" if part == self.connection_file else part for part in command]
-        return bwrap_command(command, self.handed_in, self.limits, info_fd=self._info[1])
+        return bwrap_command(command, self.handed_in, self.limits, info_fd=self._info[1], box=self.box)
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         read, write = self._info
