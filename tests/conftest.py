@@ -23,6 +23,7 @@ SHARED_CLASSES = {
     "leaking_class": "cheats",
     "hostile_class": "hostile",
     "graded_class": "class-grading",
+    "boxed_class": "box",
 }
 
 
