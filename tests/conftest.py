@@ -24,6 +24,8 @@ SHARED_CLASSES = {
     "hostile_class": "hostile",
     "graded_class": "class-grading",
     "boxed_class": "box",
+    "inference_course": "inference",
+    "loud_course": "output-cap",
 }
 
 

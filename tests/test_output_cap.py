@@ -13,7 +13,7 @@ LOUD = f'print("x" * {PRINTED})'
 
 
 @pytest.fixture(scope="module")
-def course(tmp_path_factory):
+def loud_course(tmp_path_factory):
     course = classroom.copy_course(tmp_path_factory.mktemp("output-cap"))
     classroom.nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
     notebook = samples.source_notebook(ASSIGNMENT)
@@ -29,7 +29,8 @@ def printed_by_the_loud_cell(course):
 
 
 @pytest.mark.parametrize("max_output", [1_000, 1_500_000], ids=["below-the-default", "above-the-default"])
-def test_every_process_cuts_output_at_the_configured_number(course, max_output):
+def test_every_process_cuts_output_at_the_configured_number(loud_course, max_output):
+    course = loud_course
     with open(course / "nbgrader_config.py", "a") as config:
         config.write(f"\nc.GradingExecute.max_output = {max_output}\n")
     result = classroom.autograde(course, ASSIGNMENT, "loud")
