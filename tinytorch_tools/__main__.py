@@ -15,6 +15,7 @@ COMMANDS = {
     "benchmark-class": "benchmark_class",
     "mutate": "mutate",
     "report": "report",
+    "similarity": "similarity",
 }
 
 

@@ -40,7 +40,7 @@ def class_report(course, folder, db_url=None):
 def write_side_by_side(folder, similar):
     """reports/similar/<module>-<n>.html for each similar pair (stale pages of a former run removed)."""
     shutil.rmtree(folder / "similar", ignore_errors=True)
-    (folder / "similar").mkdir()
+    (folder / "similar").mkdir(parents=True)
     for assignment, pairs in similar.items():
         for number, pair in enumerate(pairs):
             (folder / page_name(assignment, number)).write_text(side_by_side(pair))

@@ -16,7 +16,7 @@ from tinytorch.course import ASSIGNMENTS
 from .files import Unreadable, cell_source, read_notebook
 
 THRESHOLD = 0.6  # the share of one's own code (boilerplate left out) found in the other's
-MIN_TOKENS = 40  # fewer shared tokens than this are a coincidence, whatever the share
+MIN_TOKENS = 100  # fewer shared tokens (a line or two) independent solutions share too, whatever the share
 NOISE, GUARANTEE = 25, 30  # copydetect's defaults: k-grams of 25 tokens, any match of 30 is found
 
 
@@ -58,7 +58,9 @@ def boilerplate(course, assignment):
     for folder in ("release", "source"):
         path = Path(course) / folder / assignment / name
         if path.is_file():
-            hashes |= fingerprint(all_code(read_notebook(path)["cells"])).hashes
+            cells = read_notebook(path)["cells"]
+            # the solution cells on their own too: students' code runs from one into the next
+            hashes |= fingerprint(all_code(cells)).hashes | fingerprint(solution_code(cells)).hashes
     return sorted(hashes)
 
 
