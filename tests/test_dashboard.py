@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 import pytest
+from catalogues import report as catalogue
 
-from tests.catalogues import report as catalogue
 from tinytorch.course import ASSIGNMENTS
 from tinytorch_tools import classroom
 from tinytorch_tools.authoring import samples
@@ -67,7 +67,7 @@ def test_the_heatmap_has_every_student_and_links_to_their_files(report, report_c
 
 def test_failed_tests_show_what_their_failures_say(report):
     failures = section(report[1], "failures")
-    assert "test_mse_loss" in failures and catalogue.BUG in failures
+    assert "test_mse" in failures and catalogue.BUG in failures
     assert "YOUR CODE HERE: write" in failures  # the blank student's stubs, as their errors say
 
 
