@@ -16,6 +16,7 @@ COMMANDS = {
     "mutate": "mutate",
     "report": "report",
     "similarity": "similarity",
+    "benchmark-report": "benchmark_report",
 }
 
 

@@ -48,7 +48,6 @@ RENAMED = {
     "biggest": "peak",
     "total": "norm",
     "result": "answer",
-    "axis": "d",
     "probabilities": "p",
     "summed": "g_sum",
     "errors": "squares",

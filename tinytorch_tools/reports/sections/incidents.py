@@ -29,7 +29,7 @@ def incidents(data):
         )
     if data.autograded.unreadable:
         parts.append(
-            "<h3>Autograded notebooks not read</h3><ul>"
+            "<h3>Students' files not read</h3><ul>"
             + "".join(f"<li>{escape(reason)}</li>" for reason in data.autograded.unreadable)
             + "</ul>"
         )
