@@ -3,6 +3,7 @@ time: the reference, the blank release and every buggy sample submission of ever
 the capstone (and for some, 12_language_model) of students who submitted a whole chain."""
 
 import pytest
+from catalogues import report as report_catalogue
 
 from tinytorch.course import CAPSTONE, LANGUAGE_MODEL
 from tinytorch_tools import classroom
@@ -19,6 +20,7 @@ SHARED_CLASSES = {
     "cheating_class": "cheats",
     "leaking_class": "cheats",
     "hostile_class": "hostile",
+    "report_class": "dashboard",  # tests/test_dashboard.py and the browser's dashboard test
 }
 
 
@@ -81,3 +83,19 @@ def capstone_course(tmp_path_factory):
             result = classroom.autograde(course, LANGUAGE_MODEL, student)
             assert result.returncode == 0, result.stderr[-3000:]
     return course
+
+
+@pytest.fixture(scope="session")
+def report_class(tmp_path_factory):
+    """The graded class with feedback for one student and the hostile files planted: (course, students)."""
+    course = classroom.copy_course(tmp_path_factory.mktemp("dashboard"))
+    for student, email in report_catalogue.EMAILS.items():
+        classroom.nbgrader("db", "student", "add", student, f"--email={email}", "--first-name=Ada", course=course)
+    classroom.nbgrader("generate_assignment", report_catalogue.ASSIGNMENT, "--force", course=course)
+    students = report_catalogue.submit_class(course)
+    result = classroom.autograde(course, report_catalogue.ASSIGNMENT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    feedback = [f"--student={report_catalogue.FEEDBACK_FOR}", "--RefuseUngradedAnswers.enabled=False"]
+    classroom.nbgrader("generate_feedback", report_catalogue.ASSIGNMENT, *feedback, course=course)
+    report_catalogue.plant_hostile_files(course)
+    return course, students

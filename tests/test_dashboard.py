@@ -15,24 +15,6 @@ from tinytorch_tools import classroom
 from tinytorch_tools.authoring import samples
 from tinytorch_tools.nbgrader_cli import environment
 
-FEEDBACK_FOR = "reference"
-
-
-@pytest.fixture(scope="module")
-def report_class(tmp_path_factory):
-    """The graded class with feedback for one student and the hostile files planted: (course, students)."""
-    course = classroom.copy_course(tmp_path_factory.mktemp("dashboard"))
-    for student, email in catalogue.EMAILS.items():
-        classroom.nbgrader("db", "student", "add", student, f"--email={email}", "--first-name=Ada", course=course)
-    classroom.nbgrader("generate_assignment", catalogue.ASSIGNMENT, "--force", course=course)
-    students = catalogue.submit_class(course)
-    result = classroom.autograde(course, catalogue.ASSIGNMENT)
-    assert result.returncode == 0, result.stderr[-3000:]
-    feedback = [f"--student={FEEDBACK_FOR}", "--RefuseUngradedAnswers.enabled=False"]
-    classroom.nbgrader("generate_feedback", catalogue.ASSIGNMENT, *feedback, course=course)
-    catalogue.plant_hostile_files(course)
-    return course, students
-
 
 @pytest.fixture(scope="module")
 def report(report_class):
@@ -60,7 +42,7 @@ def test_the_heatmap_has_every_student_and_links_to_their_files(report, report_c
     for student in report_class[1]:
         assert f'data-student="{student}"' in heatmap
     name = ASSIGNMENTS[catalogue.ASSIGNMENT]
-    assert f'href="../feedback/{FEEDBACK_FOR}/{catalogue.ASSIGNMENT}/{name}.html"' in heatmap
+    assert f'href="../feedback/{catalogue.FEEDBACK_FOR}/{catalogue.ASSIGNMENT}/{name}.html"' in heatmap
     assert f'href="../autograded/blank/{catalogue.ASSIGNMENT}/{name}.ipynb"' in heatmap
     assert "../feedback/blank/" not in heatmap  # no link to feedback that was never generated
 

@@ -9,6 +9,7 @@ from tinytorch_tools.authoring import alternative_solutions, samples
 
 ASSIGNMENT = samples.SIMILARITY_ASSIGNMENT  # 06_losses
 BUG = "bug-mse-not-averaged"
+FEEDBACK_FOR = "reference"  # the one student whose feedback is generated
 EMAILS = {"reference": "ref@example.org", "copy-original": "orig@example.org"}  # in the class list
 # HTML a student puts in their code and in an exception message: inert wherever the report shows it.
 SCRIPT = "</pre><script>document.title='pwned'</script><img src=x onerror=\"document.title='pwned'\">"

@@ -1,5 +1,5 @@
 """The submissions grading marked (ran out of time, graded without the sandbox, and whatever
-other marker gradebook.MARKERS lists), and autograded notebooks the report could not read."""
+other marker gradebook.MARKERS lists), and the students' files the report could not read."""
 
 from tinytorch_tools.preprocessors.grading_execute import TIMED_OUT, UNSANDBOXED
 
