@@ -94,3 +94,10 @@ def test_the_check_agrees_with_nbgrader_on_checksums():
     for cell in release_notebook(ASSIGNMENT).cells:
         if cell.metadata.get("nbgrader", {}).get("checksum"):
             assert checksum(cell) == compute_checksum(cell) == cell.metadata["nbgrader"]["checksum"]
+
+
+def test_the_readme_and_the_notebooks_name_this_check():
+    from tinytorch_tools import paths
+
+    assert "python -m tinytorch.check 01_tensor/tensor.ipynb" in (paths.ROOT / "README.md").read_text()
+    assert "`python -m tinytorch.check 01_tensor/tensor.ipynb`" in release_notebook(ASSIGNMENT).cells[0].source
