@@ -260,10 +260,7 @@ def dashboard_section(page: Page, anchor):
 
 def test_the_class_dashboard_in_a_browser(report_class, browser_page):
     course, students = report_class
-    run = subprocess.run(
-        ["python", "-m", "tinytorch_tools", "report"], cwd=course, env=environment(), capture_output=True, text=True
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
+    report_catalogue.run_tools(course, "report")
     page = browser_page
     page.goto((course / "reports" / "class_report.html").as_uri())
     expect(page).to_have_title("TinyTorch class report")

@@ -4,8 +4,6 @@ student whose code and errors are HTML, and hostile files the report must not fo
 
 import csv
 import re
-import subprocess
-import sys
 
 import pytest
 from catalogues import report as catalogue
@@ -13,22 +11,13 @@ from catalogues import report as catalogue
 from tinytorch.course import ASSIGNMENTS
 from tinytorch_tools import classroom
 from tinytorch_tools.authoring import samples
-from tinytorch_tools.nbgrader_cli import environment
 
 
 @pytest.fixture(scope="module")
 def report(report_class):
     """`python -m tinytorch_tools report`, as the instructor runs it: (course, page's HTML)."""
     course, _ = report_class
-    run = subprocess.run(
-        [sys.executable, "-m", "tinytorch_tools", "report"],
-        cwd=course,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
+    catalogue.run_tools(course, "report")
     return course, (course / "reports" / "class_report.html").read_text()
 
 
@@ -83,18 +72,10 @@ def test_student_html_is_inert_in_the_report_and_the_side_by_side_pages(report):
 
 def test_the_similarity_command_lists_the_copied_pairs(report_class):
     course, _ = report_class
-    run = subprocess.run(
-        [sys.executable, "-m", "tinytorch_tools", "similarity", catalogue.ASSIGNMENT],
-        cwd=course,
-        env=environment(),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    assert run.returncode == 0, run.stderr[-3000:]
-    assert "3 similar pair(s) in 1 assignment(s)" in run.stdout
-    assert f"{samples.COPIED_PAIR[0]} and {samples.COPIED_PAIR[1]} share 100% / 100%" in run.stdout
-    assert f"skipped {course}/submitted/{catalogue.FIFO}" in run.stdout
+    output = catalogue.run_tools(course, "similarity", catalogue.ASSIGNMENT)
+    assert "3 similar pair(s) in 1 assignment(s)" in output
+    assert f"{samples.COPIED_PAIR[0]} and {samples.COPIED_PAIR[1]} share 100% / 100%" in output
+    assert f"skipped {course}/submitted/{catalogue.FIFO}" in output
 
 
 EXPORTERS = {

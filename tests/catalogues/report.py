@@ -3,9 +3,12 @@ their folders that the report reads (submitted notebooks for the similarity chec
 of autograded notebooks) and must treat as data. Graded by tests/test_dashboard.py."""
 
 import os
+import subprocess
+import sys
 
 from tinytorch_tools import classroom
 from tinytorch_tools.authoring import alternative_solutions, samples
+from tinytorch_tools.nbgrader_cli import environment
 
 ASSIGNMENT = samples.SIMILARITY_ASSIGNMENT  # 06_losses
 BUG = "bug-mse-not-averaged"
@@ -46,3 +49,16 @@ def plant_hostile_files(course):
     fifo = classroom.notebook_in(course / "submitted" / FIFO, ASSIGNMENT)
     fifo.parent.mkdir(parents=True)
     os.mkfifo(fifo)
+
+
+def run_tools(course, *arguments):
+    """`python -m tinytorch_tools <arguments>` in the course folder, as the instructor runs it: its output."""
+    run = subprocess.run(
+        [sys.executable, "-m", "tinytorch_tools", *arguments],
+        cwd=course,
+        env=environment(),
+        capture_output=True,
+        text=True,
+    )
+    assert run.returncode == 0, run.stderr[-3000:]
+    return run.stdout
