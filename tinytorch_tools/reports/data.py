@@ -3,7 +3,7 @@ grades, the autograded notebooks' failures and blame, the markers grading left, 
 questions' guide, and the similar submissions."""
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from nbgrader.api import Gradebook
@@ -27,9 +27,9 @@ class ClassData:
     autograded: Autograded
     markers: dict  # {marker: {(student, assignment): text}}
     guide: list  # grading_guide()
-    similar: dict  # {assignment: [Pair]} from similarity.similar_pairs
     course: Path
     folder: Path  # where the report is written: links are relative to it
+    similar: dict = field(default_factory=dict)  # {assignment: [Pair]}, from similarity.similar_pairs
 
     def link(self, kind, student, assignment):
         """The relative link to the student's feedback (.html) or autograded notebook, if it exists."""
@@ -50,7 +50,7 @@ def class_list(db_url):
     return sorted(students), assignments
 
 
-def gather(course, folder, db_url=None, similar=None):
+def gather(course, folder, db_url=None):
     """The ClassData of the course's gradebook (`db_url`, or the course's own)."""
     course, folder = Path(course), Path(folder)
     db_url = gradebook_url(course, db_url)
@@ -67,7 +67,6 @@ def gather(course, folder, db_url=None, similar=None):
         autograded=read_autograded(course, [(*key, name) for key, name in sorted(notebooks.items())]),
         markers=markers(course),
         guide=grading_guide(course),
-        similar=similar or {},
         course=course,
         folder=folder,
     )
