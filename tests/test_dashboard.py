@@ -100,3 +100,43 @@ def test_lms_exports_read_back_as_the_gradebook(report_class, exporter, tmp_path
     assert exported == {student: pytest.approx(scores[student]) for student in students}
     emails = {row[identity]: row[3] for row in rows[1:]}
     assert {student: emails[student] for student in catalogue.EMAILS} == catalogue.EMAILS
+
+
+def blame_sentence(breaking, chain=None):
+    """The sentence tinytorch/grading/blame.py writes for a capstone whose replay passes only
+    with the reference of every module in `breaking` (the harness's line to the student faked)."""
+    from tinytorch.course import earlier_modules
+    from tinytorch.grading.blame import explain
+
+    def replay(swapped):
+        if not breaking <= swapped:
+            raise AssertionError("still broken")
+
+    chain = chain or {name: {"cells": []} for name in earlier_modules("tinygpt")}
+    return explain(replay, {"chain": chain, "graded": "tinygpt"}, lambda _, swapped: set(swapped))
+
+
+def test_every_blame_sentence_names_its_module():
+    from tinytorch_tools.reports.autograded import NOTEBOOK_ITSELF, blamed
+
+    assert blamed(blame_sentence({"attention"})) == {"09_attention"}
+    assert blamed(blame_sentence({"attention", "tensor"})) == {"several of 01-10"}
+    assert blamed(blame_sentence({"no module fixes it"})) == {NOTEBOOK_ITSELF}
+    unbuilt = {
+        "tensor": {"cells": []},
+        "layers": {"error": "not submitted"},
+        "losses": {"error": "SyntaxError: 06_x: y"},
+    }
+    assert blamed(blame_sentence(set(), unbuilt)) == {"04_layers", "06_losses"}
+
+
+def test_the_blame_section_names_the_module_that_breaks_each_chain(capstone_course, tmp_path):
+    from tinytorch.course import CAPSTONE
+    from tinytorch_tools.reports import class_report
+
+    blame = section(class_report(capstone_course, tmp_path / "reports").read_text(), "blame")
+    capstone = blame.split(f"<h3>{CAPSTONE}</h3>", 1)[1].split("<h3>", 1)[0]
+    rows = dict(re.findall(r"<tr><td>(\w+)</td><td>.*?</td><td>(.*?)</td></tr>", capstone))
+    for student, (broken, _) in samples.CHAIN_STUDENTS.items():
+        assert student in rows[broken], (student, rows)
+    assert "chain-complete" not in capstone
