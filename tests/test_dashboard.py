@@ -141,3 +141,9 @@ def test_the_blame_section_names_the_module_that_breaks_each_chain(capstone_cour
     for student, (broken, _) in samples.CHAIN_STUDENTS.items():
         assert student in rows[broken], (student, rows)
     assert "chain-complete" not in capstone
+
+
+def test_the_reports_grades_csv_is_stock_nbgraders(report, tmp_path):
+    course, _ = report
+    classroom.nbgrader("export", f"--to={tmp_path / 'stock.csv'}", course=course)
+    assert (course / "reports" / "grades.csv").read_text() == (tmp_path / "stock.csv").read_text()

@@ -3,5 +3,6 @@ per file: `nbgrader export --exporter=tinytorch_tools.exporters.CanvasCsvExporte
 
 from .canvas import CanvasCsvExporter
 from .moodle import MoodleCsvExporter
+from .nbgrader_csv import GradesCsvExporter
 
-__all__ = ["CanvasCsvExporter", "MoodleCsvExporter"]
+__all__ = ["CanvasCsvExporter", "GradesCsvExporter", "MoodleCsvExporter"]

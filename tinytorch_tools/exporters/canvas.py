@@ -4,7 +4,7 @@ then one column per assignment, and a "Points Possible" row under the header."""
 
 from nbgrader.plugins import ExportPlugin
 
-from .grades import chosen, score, write_csv
+from .grades import NOT_SUBMITTED, chosen, submissions, write_csv
 
 IDENTITY = ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
 
@@ -15,6 +15,7 @@ class CanvasCsvExporter(ExportPlugin):
     def export(self, gradebook):
         path = self.to or "canvas_grades.csv"
         students, assignments = chosen(self, gradebook)
+        found = submissions(gradebook)
         possible = ["Points Possible", "", "", "", ""] + [f"{assignment.max_score:g}" for assignment in assignments]
         rows = [possible] + [
             [
@@ -24,7 +25,7 @@ class CanvasCsvExporter(ExportPlugin):
                 student.email or "",
                 "",
             ]
-            + [f"{score(gradebook, assignment, student):g}" for assignment in assignments]
+            + [f"{found.get((student.id, assignment.name), NOT_SUBMITTED).score:g}" for assignment in assignments]
             for student in students
         ]
         write_csv(path, IDENTITY + [assignment.name for assignment in assignments], rows)

@@ -4,7 +4,7 @@ one column per grade item, which the import maps to a Moodle grade item."""
 
 from nbgrader.plugins import ExportPlugin
 
-from .grades import chosen, score, write_csv
+from .grades import NOT_SUBMITTED, chosen, submissions, write_csv
 
 IDENTITY = ["First name", "Last name", "ID number", "Email address"]
 
@@ -15,9 +15,10 @@ class MoodleCsvExporter(ExportPlugin):
     def export(self, gradebook):
         path = self.to or "moodle_grades.csv"
         students, assignments = chosen(self, gradebook)
+        found = submissions(gradebook)
         rows = [
             [student.first_name or "", student.last_name or "", student.id, student.email or ""]
-            + [f"{score(gradebook, assignment, student):g}" for assignment in assignments]
+            + [f"{found.get((student.id, assignment.name), NOT_SUBMITTED).score:g}" for assignment in assignments]
             for student in students
         ]
         write_csv(path, IDENTITY + [assignment.name for assignment in assignments], rows)
