@@ -32,7 +32,7 @@ def manual(data):
         [
             escape(f"{assignment}: {grade_id}"),
             str(len(students)),
-            "<br>".join(map(escape, students)),
+            details(f"{len(students)} students", "<br>".join(map(escape, students))),
             guide_html(data, assignment, grade_id),
         ]
         for (assignment, grade_id), students in sorted(waiting.items())
