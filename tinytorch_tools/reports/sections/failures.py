@@ -23,7 +23,7 @@ def reasons(data, assignment, grade_id, students):
     return [(reason, count) for reason, count in said.most_common(3) if reason]
 
 
-def test_rows(data, assignment, tests):
+def failed_test_rows(data, assignment, tests):
     submitted = sum(1 for row in data.scores.values() if assignment in row) or 1
     rows = []
     for grade_id, students in sorted(tests.items(), key=lambda item: (-len(item[1]), item[0]))[:SHOWN]:
@@ -44,9 +44,9 @@ def test_rows(data, assignment, tests):
 
 def failures(data):
     failed = failed_tests(data)
+    headers = ["test", "failed by", "what the failures say", "who"]
     parts = [
-        f"<h3>{escape(assignment)}</h3>"
-        + table(["test", "failed by", "what the failures say", "who"], test_rows(data, assignment, failed[assignment]))
+        f"<h3>{escape(assignment)}</h3>" + table(headers, failed_test_rows(data, assignment, failed[assignment]))
         for assignment in data.assignments
         if assignment in failed
     ]
