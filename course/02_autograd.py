@@ -12,6 +12,11 @@
 # 3. `no_grad()`: switch recording off when you only want values (evaluation, optimizer steps).
 #
 # Only the cells marked `YOUR CODE HERE` (and the import cell) become `tinytorch.autograd`.
+#
+# **Before you submit**, check this notebook as the grader will run it: in a terminal, in the
+# folder of your assignments, `python -m tinytorch.check 02_autograd/autograd.ipynb` runs it
+# top to bottom in a fresh kernel and sums up the visible tests that pass, the functions still
+# to write, and any test cell that was edited.
 
 # %% [export id=imports]
 from contextlib import contextmanager

@@ -18,6 +18,11 @@
 # `nan` or a warning.
 #
 # Only the cells marked `YOUR CODE HERE` (and the read-only cells) become `tinytorch.activations`.
+#
+# **Before you submit**, check this notebook as the grader will run it: in a terminal, in the
+# folder of your assignments, `python -m tinytorch.check 03_activations/activations.ipynb` runs it
+# top to bottom in a fresh kernel and sums up the visible tests that pass, the functions still
+# to write, and any test cell that was edited.
 
 # %% [export id=imports]
 import numpy as np

@@ -13,6 +13,11 @@
 # 3. `Dropout`: randomly silences activations while training, to fight overfitting.
 #
 # Only the cells marked `YOUR CODE HERE` (and the import cell) become `tinytorch.layers`.
+#
+# **Before you submit**, check this notebook as the grader will run it: in a terminal, in the
+# folder of your assignments, `python -m tinytorch.check 04_layers/layers.ipynb` runs it
+# top to bottom in a fresh kernel and sums up the visible tests that pass, the functions still
+# to write, and any test cell that was edited.
 
 # %% [export id=imports]
 import numpy as np

@@ -13,6 +13,11 @@
 # 5. `save(module, path)` / `load(module, path)`: the same, to and from a `.npz` file.
 #
 # Only the cells marked `YOUR CODE HERE` (and the import cell) become `tinytorch.networks`.
+#
+# **Before you submit**, check this notebook as the grader will run it: in a terminal, in the
+# folder of your assignments, `python -m tinytorch.check 05_networks/networks.ipynb` runs it
+# top to bottom in a fresh kernel and sums up the visible tests that pass, the functions still
+# to write, and any test cell that was edited.
 
 # %% [export id=imports]
 import os

@@ -15,6 +15,11 @@
 # gradient rule.
 #
 # Only the cells marked `YOUR CODE HERE` (and the import cell) become `tinytorch.losses`.
+#
+# **Before you submit**, check this notebook as the grader will run it: in a terminal, in the
+# folder of your assignments, `python -m tinytorch.check 06_losses/losses.ipynb` runs it
+# top to bottom in a fresh kernel and sums up the visible tests that pass, the functions still
+# to write, and any test cell that was edited.
 
 # %% [export id=imports]
 import numpy as np

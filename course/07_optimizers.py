@@ -23,6 +23,11 @@
 # ```
 #
 # Only the cells marked `YOUR CODE HERE` (and the import cell) become `tinytorch.optimizers`.
+#
+# **Before you submit**, check this notebook as the grader will run it: in a terminal, in the
+# folder of your assignments, `python -m tinytorch.check 07_optimizers/optimizers.ipynb` runs it
+# top to bottom in a fresh kernel and sums up the visible tests that pass, the functions still
+# to write, and any test cell that was edited.
 
 # %% [export id=imports]
 import numpy as np

@@ -16,6 +16,11 @@
 #    own slice of learned projections.
 #
 # Only the cells marked `YOUR CODE HERE` (and the import cell) become `tinytorch.attention`.
+#
+# **Before you submit**, check this notebook as the grader will run it: in a terminal, in the
+# folder of your assignments, `python -m tinytorch.check 09_attention/attention.ipynb` runs it
+# top to bottom in a fresh kernel and sums up the visible tests that pass, the functions still
+# to write, and any test cell that was edited.
 
 # %% [export id=imports]
 import math

@@ -11,6 +11,11 @@
 # together. When a test fails, the grader tells you which of your modules breaks the chain.
 #
 # Only the cells marked `YOUR CODE HERE` (and the import cell) become `tinytorch.tinygpt`.
+#
+# **Before you submit**, check this notebook as the grader will run it: in a terminal, in the
+# folder of your assignments, `python -m tinytorch.check 11_tinygpt/tinygpt.ipynb` runs it
+# top to bottom in a fresh kernel and sums up the visible tests that pass, the functions still
+# to write, and any test cell that was edited.
 
 # %% [export id=imports]
 import numpy as np

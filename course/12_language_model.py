@@ -19,6 +19,11 @@
 # the grader tells you which of them breaks it.
 #
 # Only the cells marked `YOUR CODE HERE` (and the import cell) become `tinytorch.language_model`.
+#
+# **Before you submit**, check this notebook as the grader will run it: in a terminal, in the
+# folder of your assignments, `python -m tinytorch.check 12_language_model/language_model.ipynb` runs it
+# top to bottom in a fresh kernel and sums up the visible tests that pass, the functions still
+# to write, and any test cell that was edited.
 
 # %% [export id=imports]
 import numpy as np

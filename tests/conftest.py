@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from catalogues import report as report_catalogue
 from filelock import FileLock
 
 from tinytorch.course import CAPSTONE, LANGUAGE_MODEL
@@ -26,6 +27,7 @@ SHARED_CLASSES = {
     "boxed_class": "box",
     "inference_course": "inference",
     "loud_course": "output-cap",
+    "report_class": "dashboard",  # tests/test_dashboard.py and the browser's dashboard test
 }
 
 
@@ -130,3 +132,19 @@ def capstone_course(shared_courses):
     if CAPSTONE not in classroom.assignments():
         pytest.skip("an authoring run without the capstone")
     return shared_courses.get("capstone", grade_capstone_students)
+
+
+@pytest.fixture(scope="session")
+def report_class(tmp_path_factory):
+    """The graded class with feedback for one student and the hostile files planted: (course, students)."""
+    course = classroom.copy_course(tmp_path_factory.mktemp("dashboard"))
+    for student, email in report_catalogue.EMAILS.items():
+        classroom.nbgrader("db", "student", "add", student, f"--email={email}", "--first-name=Ada", course=course)
+    classroom.nbgrader("generate_assignment", report_catalogue.ASSIGNMENT, "--force", course=course)
+    students = report_catalogue.submit_class(course)
+    result = classroom.autograde(course, report_catalogue.ASSIGNMENT)
+    assert result.returncode == 0, result.stderr[-3000:]
+    feedback = [f"--student={report_catalogue.FEEDBACK_FOR}", "--RefuseUngradedAnswers.enabled=False"]
+    classroom.nbgrader("generate_feedback", report_catalogue.ASSIGNMENT, *feedback, course=course)
+    report_catalogue.plant_hostile_files(course)
+    return course, students

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
+from catalogues import report as report_catalogue
 from playwright.sync_api import Locator, Page, expect, sync_playwright
 
 from tinytorch_tools import classroom, paths
@@ -28,6 +29,8 @@ UNWRITTEN = re.compile(r"NotImplementedError: YOUR CODE HERE: write [\w.]+, as s
 FIXED = "to_array"  # the solution cell the student writes: every Tensor is made through it
 TRY_IT = "Tensor([1, 2]) + 1"  # what the student tries in 02, through 01's Tensor
 TRY_IT_WORKS = "Tensor([2. 3.], requires_grad=False)"
+CHECK = "!python -m tinytorch.check ../01_tensor/tensor.ipynb"  # the command the notebook's first cell names
+CHECKED = re.compile(r"visible tests: [1-9]\d* of \d+ pass\n(.|\n)*still to write \(YOUR CODE HERE\): Tensor\.")
 
 
 @pytest.fixture
@@ -218,3 +221,87 @@ def test_a_students_first_week_in_jupyterlab(week, page):
     run_cell(page, imports)
     run_cell(page, try_it)
     expect(shown(try_it)).to_have_text([TRY_IT_WORKS])
+
+    # Before submitting 01, the student checks it as the grader will run it, from a cell of 02.
+    add_cell_below(page, try_it, CHECK)
+    check = autograd.code_cell(2)
+    run_cell(page, check)
+    expect(shown(check).last).to_contain_text(CHECKED)
+    expect(shown(check).last).not_to_contain_text("to_array")  # written: no longer a stub
+
+
+# The class dashboard, as an instructor opens it from the file system after grading.
+WINDOW = {"width": 1280, "height": 900}
+WIDER_THAN_THE_WINDOW = """() => Array.from(document.querySelectorAll("body *"))
+    .filter((element) => element.getBoundingClientRect().right > window.innerWidth + 1)
+    .map((element) => element.tagName + (element.id ? "#" + element.id : ""))"""
+
+
+@pytest.fixture
+def browser_page():
+    """Headless Chromium on an empty page of the window's size, with the page's errors collected."""
+    assert Path(CHROMIUM).exists(), f"no {CHROMIUM}: install Debian's chromium (`apt-get install chromium`)"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM)
+        try:
+            page = browser.new_page(viewport=WINDOW)
+            page.errors = []
+            page.on("console", lambda message: page.errors.append(message.text) if message.type == "error" else None)
+            page.on("pageerror", lambda error: page.errors.append(str(error)))
+            page.on("dialog", lambda dialog: page.errors.append(f"a dialog: {dialog.message}"))
+            yield page
+        finally:
+            browser.close()
+
+
+def dashboard_section(page: Page, anchor):
+    return page.locator(f"section#{anchor}")
+
+
+def test_the_class_dashboard_in_a_browser(report_class, browser_page):
+    course, students = report_class
+    report_catalogue.run_tools(course, "report")
+    page = browser_page
+    page.goto((course / "reports" / "class_report.html").as_uri())
+    expect(page).to_have_title("TinyTorch class report")
+    assert page.evaluate(WIDER_THAN_THE_WINDOW) == []
+    assert page.evaluate("document.documentElement.scrollWidth") <= WINDOW["width"]
+
+    # Every section names the students it should.
+    rows = dashboard_section(page, "heatmap").locator("tbody tr")
+    expect(rows).to_have_count(len(students))
+    expect(dashboard_section(page, "summary")).to_contain_text(f"{len(students)} students")
+    expect(dashboard_section(page, "failures")).to_contain_text("test_mse")
+    dashboard_section(page, "failures").locator("summary").first.click()
+    expect(dashboard_section(page, "failures")).to_contain_text(report_catalogue.BUG)
+    expect(dashboard_section(page, "manual")).to_contain_text("why_log_softmax")
+    expect(dashboard_section(page, "manual")).to_contain_text(report_catalogue.FEEDBACK_FOR)
+    expect(dashboard_section(page, "incidents")).to_contain_text(report_catalogue.FIFO)
+    for student in report_catalogue.COPIERS:
+        expect(dashboard_section(page, "similar")).to_contain_text(student)
+    expect(dashboard_section(page, "similar")).not_to_contain_text("honest-alternative")
+
+    # Sorting by the total puts the best first; once more, the worst.
+    total = dashboard_section(page, "heatmap").locator("th", has_text="total")
+    total.click()
+    expect(rows.first.locator("td").first).not_to_have_text("blank")
+    total.click()
+    expect(rows.first.locator("td").first).to_have_text("blank")
+
+    # The side-by-side page of the HTML student shows their tags as text: nothing of theirs runs.
+    dashboard_section(page, "similar").locator("tr", has_text=report_catalogue.HTML_STUDENT).first.get_by_text(
+        "side by side"
+    ).click()
+    expect(page.locator("h1")).to_contain_text(report_catalogue.HTML_STUDENT)
+    expect(page.locator("pre").last).to_contain_text("<script>")
+    assert page.title() != "pwned" and page.evaluate("document.scripts.length") == 0
+    assert page.errors == []
+
+    # A score links to the student's feedback, which really opens.
+    page.go_back()
+    student = rows.filter(has=page.locator(f'td[data-value="{report_catalogue.FEEDBACK_FOR}"]'))
+    student.locator("a", has_text=re.compile(r"^\d")).click()
+    expect(page).to_have_url(
+        re.compile(rf"/feedback/{report_catalogue.FEEDBACK_FOR}/{report_catalogue.ASSIGNMENT}/\w+\.html$")
+    )
+    expect(page.locator("body")).to_contain_text("test_mse")

@@ -113,27 +113,20 @@ def test_a_hostile_submission_loses_what_it_broke_and_says_why(hostile_class, su
 def test_class_report_names_failing_tests_and_manual_grading(hostile_class, tmp_path):
     from html import escape
 
-    from PIL import Image
-
     from tinytorch_tools.reports import AGAIN, class_report, score_table
 
     course, *_ = hostile_class
     html = class_report(course, tmp_path).read_text()
-    most_failed = html.split("Tests failed most often")[1].split("<li>")[1]
+    most_failed = html.split('<section id="failures">')[1].split("</tr>")[1]  # the first test's row
     assert "test_exp_log" in most_failed, most_failed
-    manual = html.split("needing manual grading")[1]
-    assert "reference, 01_tensor: why_float64" in manual
+    manual = html.split('<section id="manual">')[1].split("</section>")[0]
+    assert "01_tensor: why_float64" in manual and "reference" in manual
     # Stock `nbgrader autograde` flags an answer graded by hand again, and the formgrader shows it: so does the report.
-    assert f"manual-grade, 01_tensor: why_float64{escape(AGAIN)}" in manual
-    guide = html.split("Grading guide for the written answers")[1].split("<h2>")[0]
-    assert "01_tensor: why_float64 (2 points)" in guide and "relative precision of about 1e-7" in guide, guide[:2000]
+    assert f"manual-grade{escape(AGAIN)}" in manual
+    assert "grading guide (2 points)" in manual and "relative precision of about 1e-7" in manual, manual[:2000]
     endless = next(line for line in score_table(course).splitlines() if line.startswith("hostile-infinite-loop "))
     student, module, score, failed = endless.split(maxsplit=3)
     assert module == ASSIGNMENT and set(failed.split(", ")) == hostile.FROM_EXP, endless
-    for image in ("score_distribution.png", "failed_tests.png"):
-        with Image.open(tmp_path / image) as png:
-            png.verify()
-            assert png.format == "PNG"
     grades = (tmp_path / "grades.csv").read_text()
     assert all(f",{student}," in grades for student in NORMAL + ["hostile-crash"])
 

@@ -15,6 +15,8 @@ COMMANDS = {
     "benchmark-class": "benchmark_class",
     "mutate": "mutate",
     "report": "report",
+    "similarity": "similarity",
+    "benchmark-report": "benchmark_report",
 }
 
 

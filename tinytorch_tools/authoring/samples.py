@@ -5,6 +5,7 @@ to the reference solution, with the tests it must fail. The test suite autograde
 (a hidden test is only good if a wrong solution fails it); the demo grades them as students.
 """
 
+import re
 import tomllib
 from dataclasses import dataclass
 
@@ -12,6 +13,8 @@ import nbformat
 
 from tinytorch.course import ASSIGNMENTS, GRADED_ON_OWN_CHAIN, MODULES, earlier_modules
 from tinytorch_tools import classroom, paths
+
+from . import alternative_solutions
 
 
 @dataclass(frozen=True)
@@ -98,3 +101,48 @@ def submission(assignment, notebook):
     earlier = [MODULES[name] for name in earlier_modules(ASSIGNMENTS[assignment])]
     chain = {before: source_notebook(before) for before in earlier} if assignment in GRADED_ON_OWN_CHAIN else {}
     return {**chain, assignment: notebook}
+
+
+# The similarity check's sample students (reports/similarity.py): two who hand in the same
+# 06_losses with the variables renamed, and one who wrote it on their own.
+SIMILARITY_ASSIGNMENT = "06_losses"
+COPIED_PAIR = ("copy-original", "copy-renamed")
+HONEST_STUDENT = "honest-alternative"
+SOLUTION = re.compile(r"^[ \t]*### BEGIN SOLUTION\n.*?^[ \t]*### END SOLUTION\n?", re.MULTILINE | re.DOTALL)
+
+
+def with_solutions(notebook, solutions):
+    """The notebook with the BEGIN/END SOLUTION regions of each cell in `solutions` replaced by
+    its code, as a student hands it in (no markers)."""
+    for cell in notebook.cells:
+        regions = solutions.get(cell.metadata.get("nbgrader", {}).get("grade_id"))
+        if regions:
+            cell.source = replace_regions(cell.source, regions)
+    return notebook
+
+
+def replace_regions(source, regions):
+    """`source` with its solution regions replaced, in order, by the texts of `regions`."""
+    bodies = iter(regions)
+    return SOLUTION.sub(lambda _: next(bodies), source)
+
+
+def renamed(solutions, names):
+    """The same code with each variable of `names` renamed."""
+    pattern = re.compile(r"\b(" + "|".join(map(re.escape, names)) + r")\b")
+    return {
+        cell: [pattern.sub(lambda found: names[found.group(1)], code) for code in codes]
+        for cell, codes in solutions.items()
+    }
+
+
+def similarity_students():
+    """{student: notebook of SIMILARITY_ASSIGNMENT}: the copied pair and the honest student."""
+    original, renamed_copy = COPIED_PAIR
+    return {
+        original: with_solutions(source_notebook(SIMILARITY_ASSIGNMENT), alternative_solutions.COPIED),
+        renamed_copy: with_solutions(
+            source_notebook(SIMILARITY_ASSIGNMENT), renamed(alternative_solutions.COPIED, alternative_solutions.RENAMED)
+        ),
+        HONEST_STUDENT: with_solutions(source_notebook(SIMILARITY_ASSIGNMENT), alternative_solutions.HONEST),
+    }

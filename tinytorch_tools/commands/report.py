@@ -1,8 +1,8 @@
-"""`report`: reports/grades.csv and reports/class_report.html from the gradebook."""
+"""`report`: the class dashboard, reports/class_report.html, and reports/grades.csv from the gradebook."""
 
 from pathlib import Path
 
-HELP = "reports/grades.csv and reports/class_report.html from the gradebook"
+HELP = "the class dashboard (reports/class_report.html) and reports/grades.csv from the gradebook"
 
 
 def add_arguments(parser):

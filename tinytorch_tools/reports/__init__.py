@@ -1,6 +1,8 @@
-"""Reports read from the gradebook: the plain score table and the class report."""
+"""Reports read from the gradebook and the students' folders: the plain score table and the
+class report."""
 
-from .class_report import AGAIN, class_report
+from .dashboard import class_report
 from .gradebook import score_table, timed_out, unsandboxed
+from .sections.manual import AGAIN
 
 __all__ = ["AGAIN", "class_report", "score_table", "timed_out", "unsandboxed"]

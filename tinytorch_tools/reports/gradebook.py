@@ -3,34 +3,52 @@ leaves in autograded folders."""
 
 from pathlib import Path
 
-from nbgrader.api import Gradebook
+from nbgrader.api import Assignment, Grade, Gradebook, GradeCell, Notebook, SubmittedAssignment, SubmittedNotebook
 
 from tinytorch_tools.preprocessors.grading_execute import OVER_BUDGET, TIMED_OUT, UNSANDBOXED
 from tinytorch_tools.settings import gradebook_url
 
+from .files import Unreadable, read_text
+
 
 def grade_rows(course, db_url=None):
-    """One dict per grade cell of every submission in the gradebook."""
-    rows = []
+    """One dict per grade cell of every submission in the gradebook, read in one query: walking
+    nbgrader's objects costs a query per grade, minutes for a class of hundreds."""
+    columns = (
+        SubmittedAssignment.student_id,
+        Assignment.name,
+        Notebook.name,
+        GradeCell.name,
+        GradeCell.cell_type,
+        Grade.score,
+        GradeCell.max_score,
+        Grade.needs_manual_grade,
+        Grade.manual_score,
+    )
     with Gradebook(gradebook_url(course, db_url)) as gradebook:
-        for assignment in gradebook.assignments:
-            for submission in assignment.submissions:
-                for notebook in submission.notebooks:
-                    for grade in notebook.grades:
-                        rows.append(
-                            {
-                                "student": submission.student.id,
-                                "assignment": assignment.name,
-                                "grade_id": grade.name,
-                                "autograded": grade.cell.cell_type == "code",
-                                "score": grade.score,
-                                "max_score": grade.max_score,
-                                # flagged by nbgrader (written answers, deleted tests), as the formgrader shows
-                                "needs_manual_grade": grade.needs_manual_grade,
-                                "graded_by_hand": grade.manual_score is not None,
-                            }
-                        )
-    return rows
+        query = (
+            gradebook.db.query(*columns)
+            .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
+            .join(SubmittedNotebook, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
+            .join(Notebook, SubmittedNotebook.notebook_id == Notebook.id)
+            .join(Grade, Grade.notebook_id == SubmittedNotebook.id)
+            .join(GradeCell, Grade.cell_id == GradeCell.id)
+        )
+        return [
+            {
+                "student": student,
+                "assignment": assignment,
+                "notebook": notebook,
+                "grade_id": grade_id,
+                "autograded": cell_type == "code",
+                "score": score,
+                "max_score": max_score,
+                # flagged by nbgrader (written answers, deleted tests), as the formgrader shows
+                "needs_manual_grade": needs_manual,
+                "graded_by_hand": by_hand is not None,
+            }
+            for student, assignment, notebook, grade_id, cell_type, score, max_score, needs_manual, by_hand in query
+        ]
 
 
 def grade_scores(rows):
@@ -70,19 +88,37 @@ def score_table(course, db_url=None):
     return "\n".join(lines)
 
 
-def marked(course, marker):
-    """{(student, assignment): the marker's text} of every autograded folder GradingExecute marked."""
-    paths = sorted((Path(course) / "autograded").glob(f"*/*/{marker}"))
-    return {(path.parent.parent.name, path.parent.name): path.read_text().strip() for path in paths}
+# The files grading leaves in an autograded folder, each with the title of its part of the class
+# report; a new kind of marker is one more line here.
+MARKERS = {
+    TIMED_OUT: "Ran out of time",
+    OVER_BUDGET: "Stopped over its budget",
+    UNSANDBOXED: "Graded without the OS sandbox",
+}
+
+
+def markers(course, names=tuple(MARKERS)):
+    """{marker: {(student, assignment): its text}} of every autograded folder grading marked."""
+    found = {}
+    for name in names:
+        found[name] = {}
+        for path in sorted((Path(course) / "autograded").glob(f"*/*/{name}")):
+            try:
+                text = read_text(path, limit=64 * 1024).strip()
+            except Unreadable as error:
+                text = str(error)
+            found[name][(path.parent.parent.name, path.parent.name)] = text
+    return found
 
 
 def unsandboxed(course):
     """(student, assignment) of every autograded submission whose kernel ran without the OS sandbox."""
-    return list(marked(course, UNSANDBOXED))
+    return list(markers(course, [UNSANDBOXED])[UNSANDBOXED])
 
 
 def timed_out(course):
     """{(student, assignment): the cells that ran out of time, or why its box was stopped} of
     every autograded submission."""
-    slow, over = marked(course, TIMED_OUT), marked(course, OVER_BUDGET)
+    found = markers(course, [TIMED_OUT, OVER_BUDGET])
+    slow, over = found[TIMED_OUT], found[OVER_BUDGET]
     return {key: "\n".join(filter(None, (slow.get(key), over.get(key)))) for key in sorted(slow.keys() | over.keys())}

@@ -1,0 +1,1 @@
+"""The sections of the class report, one file each: each turns the ClassData into HTML."""
