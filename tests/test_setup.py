@@ -74,28 +74,18 @@ def test_the_machine_has_every_python_the_readme_names(minor):
         missing(f"Python {minor} (looked in {DEBIAN_PYTHON}*, ~/.pyenv/versions/ and {sys.executable})")
 
 
-@pytest.fixture(scope="session")
-def offline():
-    """PyPI's file lists and the metadata of every pin, in uv's cache: one universal resolution of the
-    locks, online. The checks that follow then read the cache (`--offline`): a second each, not fifteen."""
-    uv("pip", "compile", "--quiet", "--universal", "--python-version", "3.11", *LOCKS)
-    return "--offline"
-
-
 @pytest.mark.parametrize("version", sorted(v for v in INTERPRETERS if supported(v)) or ["none"])
-def test_the_lock_resolves_on_each_python(version, offline):
+def test_the_lock_resolves_on_each_python(version):
     """Every pin for this interpreter (its own markers) has a wheel for it, and each pin's dependencies
     are pinned too; the mutation lock, which needs one source build (yattag), resolves with it."""
     if version == "none":
         missing("Python 3.11 to 3.13")
     python = INTERPRETERS[version]
     locked = pins((ROOT / "requirements.txt").read_text())
-    resolved = pins(
-        uv("pip", "compile", offline, "--python", python, "--only-binary", ":all:", "requirements.txt").stdout
-    )
+    resolved = pins(uv("pip", "compile", "--python", python, "--only-binary", ":all:", "requirements.txt").stdout)
     assert {name for name, _ in resolved - locked} <= LEFT_OUT, resolved - locked
     locked |= pins((ROOT / "requirements-mutation.txt").read_text())
-    resolved = pins(uv("pip", "compile", offline, "--python", python, *LOCKS).stdout)
+    resolved = pins(uv("pip", "compile", "--python", python, *LOCKS).stdout)
     assert {name for name, _ in resolved - locked} <= LEFT_OUT, resolved - locked
 
 
@@ -143,13 +133,13 @@ STUDENT_PLATFORMS = [
 
 @pytest.mark.parametrize("platform", STUDENT_PLATFORMS)
 @pytest.mark.parametrize("version", ["3.11.0", "3.12", "3.13"])
-def test_the_student_kit_has_wheels_for_every_platform(tmp_path, platform, version, offline):
+def test_the_student_kit_has_wheels_for_every_platform(tmp_path, platform, version):
     """The README's student install: the kit's dependencies, at the lock's pins, are all wheels on Linux,
     macOS (Apple silicon and Intel) and Windows, so that no student needs a compiler."""
     assert "`pip install -c requirements.txt .`" in (ROOT / "README.md").read_text()
     kit = "\n".join(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
     (tmp_path / "kit.in").write_text(kit)  # not pyproject.toml: uv would build the kit for its metadata each time
-    only_wheels = [offline, "--only-binary", ":all:", "--python-platform", platform, "--python-version", version]
+    only_wheels = ["--only-binary", ":all:", "--python-platform", platform, "--python-version", version]
     result = uv("pip", "compile", str(tmp_path / "kit.in"), "-c", "requirements.txt", *only_wheels)
     assert pins(kit) <= pins(result.stdout)
 
