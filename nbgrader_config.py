@@ -46,6 +46,11 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# A submission is data (README, "Threat model"): before nbgrader reads or copies a submitted
+# folder, only regular files inside it, within bounds, pass; any other submission is moved to
+# refused/<student>/<assignment>/ and scores zero, with the reason in nbgrader's log and in the
+# autograded folder (REFUSED.txt).
+c.Autograde.pre_convert_hook = "tinytorch_tools.refusal.refuse_unsafe_submission"
 c.Autograde.autograde_preprocessors = [
     "tinytorch_tools.preprocessors.GradingExecute",
     "nbgrader.preprocessors.IgnorePattern",
@@ -73,3 +78,6 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 c.HTMLExporter.sanitize_html = True
+
+# `nbgrader export` quotes every field of grades.csv (a student id with a comma forges no row).
+c.ExportApp.plugin_class = "tinytorch_tools.export.QuotedCsvExport"

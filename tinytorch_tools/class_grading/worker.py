@@ -84,7 +84,9 @@ def prepare_assignment(task, timeout=TASK_TIMEOUT):
     with tempfile.TemporaryDirectory(prefix="tinytorch-generate-") as scratch:
         course = Path(scratch)
         write_files(course, task.files)
-        run_nbgrader(course, "generate_assignment", task.assignment, "--force", timeout=timeout)
+        db_url = run_nbgrader(course, "generate_assignment", task.assignment, "--force", timeout=timeout)
+        with Gradebook(db_url) as gradebook:  # nbgrader's late penalty needs the course's due date
+            gradebook.update_or_create_assignment(task.assignment, duedate=task.duedate)
         return Task(
             None, task.assignment, dict(task.files, **{SCRATCH_GRADEBOOK: (course / SCRATCH_GRADEBOOK).read_bytes()})
         )

@@ -11,8 +11,9 @@ from sqlalchemy import make_url
 from tinytorch_tools.nbgrader_cli import nbgrader
 from tinytorch_tools.preprocessors.grading_execute import TIMED_OUT, UNSANDBOXED
 from tinytorch_tools.settings import gradebook_url
+from tinytorch_tools.submission_files import REFUSED, quoted
 
-from .gradebook import grade_rows, score_table, submission_scores, timed_out, unsandboxed
+from .gradebook import grade_rows, refused, score_table, submission_scores, timed_out, unsandboxed
 
 AGAIN = " (graded by hand before: its answer changed, or stock `nbgrader autograde` flagged it again)"
 
@@ -103,7 +104,9 @@ def class_report(course, folder, db_url=None):
     if failures:
         plot_failures(folder / "failed_tests.png", failures)
     manual = [dict(row, again=AGAIN if row["graded_by_hand"] else "") for row in rows if row["needs_manual_grade"]]
-    trusted, slow = unsandboxed(course), timed_out(course)
+    trusted, slow, refusals = unsandboxed(course), timed_out(course), refused(course)
+    if refusals:
+        print(f"WARNING: {len(refusals)} submission(s) refused for their files: see their section of the report")
     if slow:
         print(f"WARNING: {len(slow)} submission(s) with a cell that ran out of time: see their section of the report")
     if trusted:
@@ -117,12 +120,13 @@ def class_report(course, folder, db_url=None):
         guide=guide_html(course),
         slow=slow,
         trusted=trusted,
+        refusals=refusals,
     )
     (folder / "class_report.html").write_text(html)
     return folder / "class_report.html"
 
 
-def page(students, gradebook, scores, failures, manual, guide, slow, trusted):
+def page(students, gradebook, scores, failures, manual, guide, slow, trusted, refusals):
     """The report's HTML: every text of the gradebook escaped."""
     return f"""<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>TinyTorch class report</title></head><body>
@@ -136,7 +140,7 @@ Grades: grades.csv.</p>
 {'<img src="failed_tests.png" alt="tests failed most often">' if failures else ""}
 {listing([f"{assignment}: {grade_id}, failed by {count}" for (assignment, grade_id), count in failures])}
 <h2>Submissions needing manual grading</h2>
-{listing([f"{row['student']}, {row['assignment']}: {row['grade_id']}{row['again']}" for row in manual])}
+{listing([f"{quoted(row['student'])}, {row['assignment']}: {row['grade_id']}{row['again']}" for row in manual])}
 <h2>Grading guide for the written answers</h2>
 <p>Each question with its model answer and points: grade them in the formgrader (<code>jupyter lab</code>,
 Nbgrader &gt; Formgrader), then <code>nbgrader generate_feedback</code>.</p>
@@ -145,10 +149,15 @@ Nbgrader &gt; Formgrader), then <code>nbgrader generate_feedback</code>.</p>
 <p>Submissions with a cell stopped at nbgrader's cell timeout (its tests score zero; marked by {TIMED_OUT} in
 their autograded folder). Class grading has already graded each of them twice. Look at the code, or regrade
 with a longer <code>c.Execute.timeout</code>:</p>
-{listing([f"{student}, {assignment}: {cells}" for (student, assignment), cells in slow.items()])}
+{listing([f"{quoted(student)}, {assignment}: {cells}" for (student, assignment), cells in slow.items()])}
+<h2>Refused for their files</h2>
+<p>Submissions whose files break the rules of a submission (a link, a special file, too large or too many
+files; see the README's threat model): every test scores zero, nothing of them was read; marked by {REFUSED}
+in their autograded folder, the submission itself kept in <code>refused/</code> under stock nbgrader:</p>
+{listing([f"{quoted(student)}, {assignment}: {why}" for (student, assignment), why in refusals.items()])}
 <h2>Graded without the OS sandbox</h2>
 <p>Autograded submissions whose kernels ran without isolation (<code>--no-sandbox</code>, trusted work only;
 marked by {UNSANDBOXED} in their autograded folder):</p>
-{listing([f"{student}, {assignment}" for student, assignment in trusted])}
+{listing([f"{quoted(student)}, {assignment}" for student, assignment in trusted])}
 </body></html>
 """

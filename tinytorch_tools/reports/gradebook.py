@@ -7,6 +7,7 @@ from nbgrader.api import Gradebook
 
 from tinytorch_tools.preprocessors.grading_execute import TIMED_OUT, UNSANDBOXED
 from tinytorch_tools.settings import gradebook_url
+from tinytorch_tools.submission_files import REFUSED, quoted
 
 
 def grade_rows(course, db_url=None):
@@ -60,13 +61,13 @@ def score_table(course, db_url=None):
         entry["max"] += row["max_score"]
         if row["autograded"]:
             entry["tests"].append((row["grade_id"], row["score"] < row["max_score"]))
-    width = max([len(student) for student, _ in submissions] + [7])
+    width = max([len(quoted(student)) for student, _ in submissions] + [7])
     lines = [f"{'student':<{width}}  {'module':<17}{'score':>9}  tests failed"]
     for (student, assignment), entry in sorted(submissions.items()):
         failed = [grade_id for grade_id, lost in entry["tests"] if lost]
         shown = f"all {len(failed)}" if failed and len(failed) == len(entry["tests"]) else ", ".join(failed) or "-"
         score = f"{entry['score']:g}/{entry['max']:g}"
-        lines.append(f"{student:<{width}}  {assignment:<17}{score:>9}  {shown}")
+        lines.append(f"{quoted(student):<{width}}  {assignment:<17}{score:>9}  {shown}")
     return "\n".join(lines)
 
 
@@ -79,6 +80,11 @@ def marked(course, marker):
 def unsandboxed(course):
     """(student, assignment) of every autograded submission whose kernel ran without the OS sandbox."""
     return list(marked(course, UNSANDBOXED))
+
+
+def refused(course):
+    """{(student, assignment): why} of every submission refused for its files (it scores zero)."""
+    return marked(course, REFUSED)
 
 
 def timed_out(course):
