@@ -81,3 +81,8 @@ c.HTMLExporter.sanitize_html = True
 
 # `nbgrader export` quotes every field of grades.csv (a student id with a comma forges no row).
 c.ExportApp.plugin_class = "tinytorch_tools.export.QuotedCsvExport"
+
+# `nbgrader collect` (file-system exchange): a submission counts as handed in at the time it claims
+# only when that is no earlier than the time the OS kernel saw it written; else it is flagged in the
+# log and counts at that time (tinytorch_tools/exchange.py).
+c.ExchangeFactory.collect = "tinytorch_tools.exchange.CollectAtTrustedTime"

@@ -3,6 +3,7 @@
 the capstone's chain; plus what else a student controls: the hand-in time and the student id."""
 
 import csv
+import datetime
 import os
 import subprocess
 import sys
@@ -14,6 +15,7 @@ import pytest
 from catalogues import files
 from catalogues.files import ASSIGNMENT, ATTACKS, NOTEBOOK, VICTIM
 from nbgrader.api import Gradebook
+from nbgrader.utils import parse_utc
 
 from tinytorch.course import CAPSTONE
 from tinytorch_tools import classroom, paths
@@ -225,3 +227,34 @@ def test_exported_grades_quote_every_student_id(tmp_path):
         rows = list(csv.DictReader(file))
     assert sorted(row["student_id"] for row in rows) == sorted(HOSTILE_IDS)
     assert all(row["score"] == "0.0" for row in rows)
+
+
+# The hand-in time
+
+
+def forged_submission(tmp_path, *collect_options):
+    """A student hands in 01_tensor through the file-system exchange with `nbgrader submit`,
+    claiming (--Exchange.timestamp_format) to have done it in 2020; the instructor collects it.
+    Returns the collected timestamp.txt and collect's log."""
+    course, exchange, student = tmp_path / "course", tmp_path / "exchange", tmp_path / "student"
+    classroom.copy_course(course)
+    exchange.mkdir(mode=0o777)
+    with open(course / "nbgrader_config.py", "a") as config:
+        config.write(f"\nc.Exchange.root = {str(exchange)!r}\n")
+    nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
+    nbgrader("release_assignment", ASSIGNMENT, course=course)
+    classroom.notebook_in(student, ASSIGNMENT).parent.mkdir(parents=True)
+    nbformat.write(samples.source_notebook(ASSIGNMENT), classroom.notebook_in(student, ASSIGNMENT))
+    forged = ["--Exchange.timestamp_format=2020-01-01 00:00:00 UTC", f"--Exchange.root={exchange}"]
+    forged.append(f"--Exchange.cache={tmp_path / 'cache'}")  # the student's own record of submissions
+    nbgrader("submit", ASSIGNMENT, "--course=tinytorch", *forged, course=student)
+    collected = nbgrader("collect", ASSIGNMENT, *collect_options, course=course)
+    [timestamp] = (course / "submitted").glob(f"*/{ASSIGNMENT}/timestamp.txt")
+    return timestamp.read_text(), collected.stderr
+
+
+def test_a_forged_hand_in_time_is_flagged_and_not_used(tmp_path):
+    timestamp, log = forged_submission(tmp_path)
+    assert "claims it was handed in at 2020-01-01 00:00:00" in log, log
+    counted = parse_utc(timestamp)
+    assert abs(counted - datetime.datetime.now(datetime.UTC).replace(tzinfo=None)) < datetime.timedelta(minutes=5)

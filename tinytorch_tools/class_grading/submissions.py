@@ -7,8 +7,6 @@ submission that breaks its rules becomes a task that carries only the reason it 
 """
 
 import fnmatch
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +14,7 @@ from nbgrader.api import MissingEntry
 from nbgrader.utils import parse_utc
 
 from tinytorch.course import ASSIGNMENTS, GRADED_ON_OWN_CHAIN
-from tinytorch_tools.submission_files import REFUSED, Refused, read_submission
+from tinytorch_tools.submission_files import REFUSED, Refused, read_submission, small_regular_file
 
 
 @dataclass
@@ -94,19 +92,10 @@ def student_task(course, student, assignment, patterns):
 def submitted_at(folder):
     """nbgrader's timestamp.txt of a submitted or autograded folder, if it is a readable one."""
     try:
-        text = safe_text(folder / "timestamp.txt")
+        text = small_regular_file(folder / "timestamp.txt")
         return parse_utc(text.strip()) if text.strip() else None
     except (OSError, ValueError):
         return None
-
-
-def safe_text(path):
-    """The text of the regular file at `path`, never through a link, never waiting on a FIFO."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    with os.fdopen(fd, "rb") as file:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise OSError(f"{path} is not a regular file")
-        return file.read(256).decode(errors="replace")
 
 
 def is_graded(course, gradebook, student, assignment):
