@@ -22,7 +22,7 @@ from tinytorch_tools import classroom, paths
 from tinytorch_tools.authoring import samples
 from tinytorch_tools.nbgrader_cli import environment, nbgrader
 from tinytorch_tools.sandbox.handin import hand_in_for
-from tinytorch_tools.submission_files import REFUSED, Refused, check_id, quoted, read_submission
+from tinytorch_tools.submission_files import REFUSED, Refused, check_id, check_notebooks, quoted, read_submission
 
 pytestmark = pytest.mark.skipif(ASSIGNMENT not in classroom.assignments(), reason="01_tensor is not graded")
 LATE = "late"  # an honest student who handed in a day after the due date
@@ -78,7 +78,7 @@ def test_each_attack_is_refused_with_its_reason(tmp_path, attack):
     files.submit_honest(course)
     files.submit(course, attack)
     with pytest.raises(Refused, match=attack.reason):
-        read_submission(course, attack.student, ASSIGNMENT)
+        check_notebooks(read_submission(course, attack.student, ASSIGNMENT))
     assert set(read_submission(course, VICTIM, ASSIGNMENT)) == {NOTEBOOK}
 
 

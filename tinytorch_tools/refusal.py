@@ -18,7 +18,7 @@ from pathlib import Path
 
 from traitlets.config import Application
 
-from tinytorch_tools.submission_files import REFUSED, Refused, quoted, read_submission
+from tinytorch_tools.submission_files import REFUSED, Refused, check_notebooks, quoted, read_submission
 
 # {(student, assignment): why} of the refused submissions this process autogrades.
 REFUSALS = {}
@@ -32,7 +32,7 @@ def refuse_unsafe_submission(assignment, student, notebooks):
     reason = previous_refusal(course, student, assignment)
     if reason is None:
         try:
-            read_submission(course, student, assignment)
+            check_notebooks(read_submission(course, student, assignment))
             return
         except Refused as error:
             reason = f"refused: {error}"

@@ -17,6 +17,10 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
+from nbgrader.nbgraderformat import MetadataValidator
+from nbgrader.nbgraderformat.common import SchemaMismatchError
+
 # The file a refused submission's autograded folder holds: why it was refused (a submitted file
 # of that name is never taken for it: a refused submission's autograded folder holds nothing else).
 REFUSED = "REFUSED.txt"
@@ -150,6 +154,22 @@ def read_file(folder, name, relative, budget):
         if len(data) != info.st_size:
             raise Refused(f"{relative!a} changed while it was read")
         return data
+
+
+def check_notebooks(files):
+    """Refuse a submission with a notebook that would stop nbgrader's conversion of the whole class
+    (nbgrader metadata of a schema version it does not know) or that it cannot parse for nesting
+    (a RecursionError); the reason is nbgrader's own. Other broken notebooks are left to nbgrader,
+    which logs them and goes on."""
+    for name, data in files.items():
+        if not name.endswith(".ipynb") or "/" in name:
+            continue
+        try:
+            MetadataValidator().validate_nb(nbformat.reads(data.decode(errors="replace"), as_version=4))
+        except (SchemaMismatchError, RecursionError) as error:
+            raise Refused(f"nbgrader cannot read {name!a}: {type(error).__name__}: {error}") from None
+        except Exception:  # nbgrader's own conversion reports it, and goes on with the class
+            pass
 
 
 def small_regular_file(path, limit=256):

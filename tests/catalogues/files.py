@@ -82,6 +82,23 @@ def fifo(course, folder):
     os.mkfifo(folder / NOTEBOOK)
 
 
+def schema_99(course, folder):
+    """A solution cell whose nbgrader metadata claims a schema version nbgrader does not know."""
+    notebook = samples.source_notebook(ASSIGNMENT)
+    solution = next(c for c in notebook.cells if c.metadata.get("nbgrader", {}).get("solution"))
+    solution.metadata.nbgrader["schema_version"] = 99
+    folder.mkdir(parents=True, exist_ok=True)
+    nbformat.write(notebook, folder / NOTEBOOK)
+
+
+def deep_nesting(course, folder):
+    """Notebook metadata nested 100,000 levels deep."""
+    notebook = nbformat.writes(samples.source_notebook(ASSIGNMENT))
+    folder.mkdir(parents=True, exist_ok=True)
+    deep = "[" * 100_000 + "]" * 100_000
+    (folder / NOTEBOOK).write_text(notebook.replace('"metadata": {', f'"metadata": {{"deep": {deep}, ', 1))
+
+
 def gradebook_link(course, path):
     os.symlink(course / "gradebook.db", path)
 
@@ -116,6 +133,8 @@ ATTACKS = [
     Attack("fifo", "the notebook is a FIFO (opening it waits forever)", fifo, "a FIFO"),
     Attack("sparse", "a 320 MiB sparse file beside the notebook", with_extra("big.bin", sparse), "larger than"),
     Attack("many-files", "20,000 small files beside the notebook", many_files, "more than"),
+    Attack("schema-99", "a cell's nbgrader metadata of schema version 99", schema_99, "SchemaTooNewError"),
+    Attack("deep-nesting", "metadata nested 100,000 levels deep", deep_nesting, "RecursionError"),
 ]
 
 

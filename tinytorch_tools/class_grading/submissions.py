@@ -14,7 +14,7 @@ from nbgrader.api import MissingEntry
 from nbgrader.utils import parse_utc
 
 from tinytorch.course import ASSIGNMENTS, GRADED_ON_OWN_CHAIN
-from tinytorch_tools.submission_files import REFUSED, Refused, read_submission, small_regular_file
+from tinytorch_tools.submission_files import REFUSED, Refused, check_notebooks, read_submission, small_regular_file
 
 
 @dataclass
@@ -62,13 +62,10 @@ def assignment_task(course, assignment, patterns, duedate=None):
 
 def submitted_files(course, student, assignment, patterns):
     """{path relative to the course folder: bytes} of submitted/<student>/<assignment>/, caches
-    left out; raises Refused when the submission breaks a rule."""
-    folder = Path("submitted") / student / assignment
-    return {
-        str(folder / relative): data
-        for relative, data in read_submission(course, student, assignment).items()
-        if not ignored(Path(relative), patterns)
-    }
+    left out; raises Refused when the submission breaks a rule or nbgrader could not read it."""
+    folder, files = Path("submitted") / student / assignment, read_submission(course, student, assignment)
+    check_notebooks(files)
+    return {str(folder / relative): data for relative, data in files.items() if not ignored(Path(relative), patterns)}
 
 
 def student_task(course, student, assignment, patterns):

@@ -109,7 +109,8 @@ def autograde_in_process(course, assignment, student, sandbox=True):
         warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission and SQLAlchemy's autoflush
         result = api.autograde(assignment, student, force=True, create=True)
     if not result["success"]:
-        raise GradingFailed(f"nbgrader autograde failed:\n{(result.get('error') or result.get('log', ''))[-3000:]}")
+        # nbgrader's log holds the cause; its error only says "see the above traceback"
+        raise GradingFailed(f"nbgrader autograde failed:\n{(result.get('log') or result.get('error') or '')[-3000:]}")
     return db_url
 
 
