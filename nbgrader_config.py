@@ -69,6 +69,9 @@ c.GradingExecute.limits = {"memory": 4 * 2**30, "processes": 64}
 # Feedback is written only once every answer is graded (--RefuseUngradedAnswers.enabled=False:
 # anyway); it shows each failed hidden test's message, never the hidden test source, and no
 # script or event handler of a student's output or answer.
+# What it hands back is read as a submission is: an autograded folder with a link or a special
+# file gets no feedback (tinytorch_tools/refusal.py).
+c.GenerateFeedback.pre_convert_hook = "tinytorch_tools.refusal.refuse_unsafe_feedback"
 c.GenerateFeedback.preprocessors = [
     "tinytorch_tools.preprocessors.RefuseUngradedAnswers",
     "nbgrader.preprocessors.GetGrades",

@@ -140,6 +140,7 @@ def stock_class(tmp_path_factory):
     course = course_with_attacks(tmp_path_factory.mktemp("files-stock"))
     gradebook_before = (course / "gradebook.db").stat().st_size
     result = nbgrader("autograde", ASSIGNMENT, "--create", "--force", course=course, check=False, timeout=900)
+    os.symlink(course / "gradebook.db", course / "autograded" / LATE / ASSIGNMENT / "notes.txt")  # tampered with
     feedback = nbgrader(
         "generate_feedback", ASSIGNMENT, "--force", "--RefuseUngradedAnswers.enabled=False", course=course, check=False
     )
@@ -162,7 +163,8 @@ def test_stock_autograde_refuses_each_attack_and_grades_the_others(stock_class):
 
 def test_stock_autograde_reads_copies_and_hands_back_nothing_outside_a_submission(stock_class):
     course, _, feedback = stock_class
-    assert feedback.returncode == 0, feedback.stderr[-3000:]
+    assert f"NO FEEDBACK for {LATE} {ASSIGNMENT}: its autograded folder was refused" in feedback.stderr
+    assert (course / "feedback" / VICTIM / ASSIGNMENT / "tensor.html").exists(), feedback.stderr[-3000:]
     assert leaked(course, "autograded") == [] and leaked(course, "feedback") == []
     assert nbformat.read(course / "submitted" / VICTIM / ASSIGNMENT / NOTEBOOK, as_version=4).cells
 

@@ -27,8 +27,8 @@ REFUSALS = {}
 def refuse_unsafe_submission(assignment, student, notebooks):
     """nbgrader's pre-convert hook: `notebooks` are the submitted notebooks of one submission
     (`assignment` and `student` are those of the command line, maybe patterns)."""
-    folder = Path(notebooks[0]).parent
-    course, student, assignment = folder.parent.parent.parent, folder.parent.name, folder.name
+    course, student, assignment = submission_of(notebooks)
+    REFUSALS.pop((student, assignment), None)  # a process (the formgrader's) may autograde it again
     reason = previous_refusal(course, student, assignment)
     if reason is None:
         try:
@@ -39,6 +39,29 @@ def refuse_unsafe_submission(assignment, student, notebooks):
         quarantine(course, student, assignment, reason)
     REFUSALS[student, assignment] = reason
     log().error("REFUSED %s %s: %s (every test scores zero)", quoted(student), quoted(assignment), reason)
+
+
+def refuse_unsafe_feedback(assignment, student, notebooks):
+    """nbgrader's pre-convert hook of generate_feedback: an autograded folder that breaks the rules
+    of a submission (only grading writes there, so someone changed it) is moved to refused/
+    before nbgrader copies it into feedback/; nbgrader then fails that student's feedback, logs
+    it, and goes on with the class."""
+    course, student, assignment = submission_of(notebooks)
+    try:
+        read_submission(course, student, assignment, step="autograded")
+    except Refused as error:
+        kept = Path(course) / "refused" / student / assignment / "autograded"
+        shutil.rmtree(kept, ignore_errors=True)
+        kept.mkdir(parents=True)
+        move_aside(Path(course) / "autograded" / student, assignment, kept)
+        message = "NO FEEDBACK for %s %s: its autograded folder was refused: %s"
+        log().error(message, quoted(student), quoted(assignment), error)
+
+
+def submission_of(notebooks):
+    """(course, student, assignment) of the notebooks of one submission, at <course>/<step>/<student>/<assignment>/."""
+    folder = Path(notebooks[0]).parent
+    return folder.parent.parent.parent, folder.parent.name, folder.name
 
 
 def log():
@@ -61,13 +84,19 @@ def quarantine(course, student, assignment, reason):
     kept = Path(course) / "refused" / student / assignment
     shutil.rmtree(kept, ignore_errors=True)
     kept.mkdir(parents=True)
-    if submitted.is_symlink() or not submitted.is_dir():
-        submitted.rename(kept / "student-folder")  # a link to someone's folder: never moved through
-    else:
-        (submitted / assignment).rename(kept / assignment)
+    move_aside(submitted, assignment, kept)
     (kept / REFUSED).write_text(reason + "\n")
     stand_in = submitted / assignment
     stand_in.mkdir(parents=True)
     for notebook in (Path(course) / "release" / assignment).glob("*.ipynb"):
         shutil.copyfile(notebook, stand_in / notebook.name)
     (stand_in / REFUSED).write_text(reason + "\n")
+
+
+def move_aside(student_folder, assignment, kept):
+    """Move student_folder/assignment into `kept` as it is (nothing read, a link stays a link); the
+    student's folder itself when it is a link to someone else's, never moved through."""
+    if student_folder.is_symlink() or not student_folder.is_dir():
+        student_folder.rename(kept / "student-folder")
+    else:
+        (student_folder / assignment).rename(kept / assignment)

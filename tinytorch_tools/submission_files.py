@@ -66,16 +66,17 @@ def check_id(kind, text):
         raise Refused(f"{kind} id {text!a} has characters other than letters, digits and . _ @ -")
 
 
-def read_submission(course, student, assignment, bounds=BOUNDS):
+def read_submission(course, student, assignment, bounds=BOUNDS, step="submitted"):
     """{path relative to the submission folder: bytes} of every file of
-    course/submitted/<student>/<assignment>/; raises Refused when it breaks a rule."""
+    course/<step>/<student>/<assignment>/ (step: nbgrader's submitted or autograded); raises
+    Refused when it breaks a rule."""
     check_id("student", student)
     check_id("assignment", assignment)
-    submitted = os.open(Path(course) / "submitted", FOLDER_FLAGS)
+    steps = os.open(Path(course) / step, FOLDER_FLAGS)
     try:
-        return read_folder(submitted, [student, assignment], bounds)
+        return read_folder(steps, [student, assignment], bounds)
     finally:
-        os.close(submitted)
+        os.close(steps)
 
 
 def read_folder(parent, names, bounds):
