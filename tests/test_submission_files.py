@@ -27,6 +27,7 @@ from tinytorch_tools.submission_files import REFUSED, Refused, check_id, check_n
 pytestmark = pytest.mark.skipif(ASSIGNMENT not in classroom.assignments(), reason="01_tensor is not graded")
 LATE = "late"  # an honest student who handed in a day after the due date
 DUE, A_DAY_LATE = "2026-01-01 00:00:00 UTC", "2026-01-02 00:00:00.000000 UTC"
+FOLDER_IDS = ["eve,0,22", "eve\nALL SUBMISSIONS GRADED, NONE FAILED", "eve\x1b[2J", "eve\u202egnp.exe"]
 HOSTILE_IDS = ["eve,0,22", 'eve"', "eve\nALL SUBMISSIONS GRADED", "eve\x1b[2J", "eve\u202egnp.exe", "..", "a/b"]
 
 
@@ -175,6 +176,8 @@ def test_stock_autograde_reads_copies_and_hands_back_nothing_outside_a_submissio
 @pytest.fixture(scope="module")
 def graded_with_grade(tmp_path_factory):
     course = course_with_attacks(tmp_path_factory.mktemp("files-grade"))
+    for student in FOLDER_IDS:
+        files.submit_honest(course, student)
     result = subprocess.run(
         [sys.executable, "-m", "tinytorch_tools", "grade", "--workers", "1"],
         cwd=course,
@@ -198,6 +201,16 @@ def test_grade_refuses_each_attack_and_keeps_the_late_penalty_of_stock_nbgrader(
     assert leaked(course, "autograded") == []
     stock_course, *_ = stock_class
     assert late_penalty(course) == late_penalty(stock_course) > 0
+
+
+def test_grade_refuses_hostile_student_ids_shows_them_quoted_and_writes_them_nowhere(graded_with_grade):
+    course, result = graded_with_grade
+    for student in FOLDER_IDS:
+        assert f"REFUSED {ascii(student)} {ASSIGNMENT}" in result.stdout
+        assert not (course / "autograded" / student).exists()
+    assert not any(line.startswith("ALL SUBMISSIONS") for line in result.stdout.splitlines())
+    assert "\x1b" not in result.stdout and "\u202e" not in result.stdout
+    assert not set(FOLDER_IDS) & {student for student, _ in classroom.scores(course)}
 
 
 # The capstone's chain
