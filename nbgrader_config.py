@@ -58,6 +58,11 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# A submission is data (README, "Threat model"): before nbgrader reads or copies a submitted
+# folder, only regular files inside it, within bounds, pass; any other submission is moved to
+# refused/<student>/<assignment>/ and scores zero, with the reason in nbgrader's log and in the
+# autograded folder (REFUSED.txt).
+c.Autograde.pre_convert_hook = "tinytorch_tools.refusal.refuse_unsafe_submission"
 c.Autograde.autograde_preprocessors = [
     "tinytorch_tools.preprocessors.GradingExecute",
     "nbgrader.preprocessors.IgnorePattern",
@@ -79,6 +84,9 @@ c.GradingExecute.box = {"memory": 2 * 2**30, "processes": 128, "cpus": 1.0, "cpu
 # Feedback is written only once every answer is graded (--RefuseUngradedAnswers.enabled=False:
 # anyway); it shows each failed hidden test's message, never the hidden test source, and no
 # script or event handler of a student's output or answer.
+# What it hands back is read as a submission is: an autograded folder with a link or a special
+# file gets no feedback (tinytorch_tools/refusal.py).
+c.GenerateFeedback.pre_convert_hook = "tinytorch_tools.refusal.refuse_unsafe_feedback"
 c.GenerateFeedback.preprocessors = [
     "tinytorch_tools.preprocessors.RefuseUngradedAnswers",
     "nbgrader.preprocessors.GetGrades",
@@ -88,3 +96,12 @@ c.GenerateFeedback.preprocessors = [
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 c.HTMLExporter.sanitize_html = True
+
+# `nbgrader export` writes nbgrader's grades.csv with the csv module, which quotes a field that needs it (a
+# student id with a comma forges no row), from a few queries (stock asks once per student and assignment).
+c.ExportApp.plugin_class = "tinytorch_tools.exporters.GradesCsvExporter"
+
+# `nbgrader collect` (file-system exchange): a submission counts as handed in at the time it claims
+# only when that is no earlier than the time the OS kernel saw it written; else it is flagged in the
+# log and counts at that time (tinytorch_tools/exchange.py).
+c.ExchangeFactory.collect = "tinytorch_tools.exchange.CollectAtTrustedTime"

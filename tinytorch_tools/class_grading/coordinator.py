@@ -30,8 +30,9 @@ from tqdm import tqdm
 
 from tinytorch_tools.sandbox import require_sandbox
 from tinytorch_tools.settings import course_directory
+from tinytorch_tools.submission_files import quoted
 
-from .gradebook import ensure_generated, record
+from .gradebook import ensure_generated, record, record_refused
 from .submissions import assignment_task, is_graded, student_task, submissions
 from .worker import grade_submission, prepare_assignment
 
@@ -42,11 +43,13 @@ class Outcome:
 
     failed: dict = field(default_factory=dict)  # {(student, assignment): why nbgrader could not grade it}
     timed_out: dict = field(default_factory=dict)  # {(student, assignment): cells out of time in both attempts}
+    refused: dict = field(default_factory=dict)  # {(student, assignment): why its files were refused}
 
     @property
     def exit_status(self):
-        """0 when all is well; 1 when a submission could not be graded, 4 when one timed out, 5 both."""
-        return (1 if self.failed else 0) | (4 if self.timed_out else 0)
+        """0 when all is well; 1 when a submission could not be graded, 2 when one was refused
+        (it scores zero), 4 when one timed out; their sum when several happened."""
+        return (1 if self.failed else 0) | (2 if self.refused else 0) | (4 if self.timed_out else 0)
 
 
 def start_client(scheduler=None, workers=None):
@@ -97,10 +100,15 @@ def grade_class(
             print(f"{len(pairs) - len(todo)} of {len(pairs)} submissions already autograded (--force to regrade)")
         if not todo:
             return Outcome()
+        tasks = [student_task(course, student, assignment, directory.ignore) for student, assignment in todo]
+        outcome = record_refusals(course, gradebook, [task for task in tasks if task.refused])
+        tasks = [task for task in tasks if not task.refused]
+        if not tasks:
+            return outcome
         client = start_client(scheduler, workers)
         try:
-            futures = submit_tasks(client, course, directory.ignore, todo, sandbox)
-            return record_results(course, gradebook, futures, todo, progress)
+            futures = submit_tasks(client, course, gradebook, directory.ignore, tasks, sandbox)
+            return record_results(course, gradebook, futures, tasks, progress, outcome)
         finally:
             cluster = getattr(client, "cluster", None)
             client.close()
@@ -108,33 +116,42 @@ def grade_class(
                 cluster.close()
 
 
-def submit_tasks(client, course, ignore, todo, sandbox):
+def record_refusals(course, gradebook, tasks):
+    """Record each refused submission (zero, and why) without grading it; returns the Outcome."""
+    outcome = Outcome()
+    for task in tasks:
+        record_refused(course, gradebook, task.student, task.assignment, task.refused)
+        outcome.refused[task.student, task.assignment] = task.refused
+        print(f"REFUSED {quoted(task.student)} {quoted(task.assignment)}: {task.refused}")
+    return outcome
+
+
+def submit_tasks(client, course, gradebook, ignore, tasks, sandbox):
     """[future] of one task grading each submission (after one preparing each assignment), each
     future's key naming the submission it grades."""
-    prepared = {
-        assignment: client.submit(
-            prepare_assignment, assignment_task(course, assignment, ignore), key=f"prepare/{assignment}"
+    prepared = {}
+    for assignment in sorted({task.assignment for task in tasks}):
+        duedate = gradebook.find_assignment(assignment).duedate
+        prepared[assignment] = client.submit(
+            prepare_assignment, assignment_task(course, assignment, ignore, duedate), key=f"prepare/{assignment}"
         )
-        for assignment in sorted({assignment for _, assignment in todo})
-    }
-    futures = []
-    for student, assignment in todo:
-        task = student_task(course, student, assignment, ignore)
-        futures.append(
-            client.submit(grade_submission, task, prepared[assignment], sandbox, key=task_key(student, assignment))
+    return [
+        client.submit(
+            grade_submission, task, prepared[task.assignment], sandbox, key=task_key(task.student, task.assignment)
         )
-    return futures
+        for task in tasks
+    ]
 
 
 def task_key(student, assignment):
     return f"grade/{student}/{assignment}"
 
 
-def record_results(course, gradebook, futures, todo, progress):
-    """Record each graded submission as it comes, with a progress bar; returns the Outcome."""
+def record_results(course, gradebook, futures, tasks, progress, outcome):
+    """Record each graded submission as it comes, with a progress bar, into the Outcome."""
     from dask.distributed import as_completed
 
-    outcome, pairs_of = Outcome(), {task_key(*pair): pair for pair in todo}
+    pairs_of = {task_key(task.student, task.assignment): (task.student, task.assignment) for task in tasks}
     bar = tqdm(as_completed(futures), total=len(futures), unit="submission", disable=not progress)
     for future in bar:
         key = pairs_of[future.key]
@@ -142,11 +159,11 @@ def record_results(course, gradebook, futures, todo, progress):
             graded = future.result()
         except Exception as error:  # nbgrader failed, timed out, or the worker died
             outcome.failed[key] = f"{type(error).__name__}: {error}"
-            bar.write(f"{key[0]} {key[1]}: {outcome.failed[key].splitlines()[0]}")
+            bar.write(f"{quoted(key[0])} {key[1]}: {outcome.failed[key].splitlines()[0]}")
         else:
             record(course, gradebook, graded)
             if graded.timed_out:
                 outcome.timed_out[key] = graded.timed_out
-                bar.write(f"{key[0]} {key[1]}: out of time twice: {graded.timed_out.splitlines()[0]}")
+                bar.write(f"{quoted(key[0])} {key[1]}: out of time twice: {graded.timed_out.splitlines()[0]}")
         future.release()
     return outcome

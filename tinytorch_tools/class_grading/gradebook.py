@@ -13,6 +13,7 @@ from nbgrader.api import Gradebook, MissingEntry
 from sqlalchemy.exc import SAWarning
 
 from tinytorch_tools.nbgrader_cli import nbgrader
+from tinytorch_tools.submission_files import REFUSED, safe_id
 
 
 def record(course, gradebook, graded):
@@ -52,6 +53,26 @@ def record(course, gradebook, graded):
 
     shutil.rmtree(destination, ignore_errors=True)
     staging.rename(destination)
+
+
+def record_refused(course, gradebook, student, assignment, reason):
+    """A refused submission scores zero on every graded cell (a grade given by hand stays), and
+    its autograded folder holds only the reason: nothing of it is handed back. A student id that
+    breaks the id rule is not written anywhere (the caller reports it, quoted)."""
+    if not safe_id(student):
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission and SQLAlchemy's autoflush
+        gradebook.update_or_create_student(student)
+        submission = gradebook.update_or_create_submission(assignment, student)
+        for notebook in submission.notebooks:
+            for grade in notebook.grades:
+                grade.auto_score, grade.needs_manual_grade = 0, False
+        gradebook.db.commit()
+    destination = Path(course) / "autograded" / student / assignment
+    shutil.rmtree(destination, ignore_errors=True)
+    destination.mkdir(parents=True)
+    (destination / REFUSED).write_text(f"refused: {reason}\n")
 
 
 def graded_cells(path):

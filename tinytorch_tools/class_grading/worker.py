@@ -86,7 +86,9 @@ def prepare_assignment(task, timeout=TASK_TIMEOUT):
     with tempfile.TemporaryDirectory(prefix="tinytorch-generate-") as scratch:
         course = Path(scratch)
         write_files(course, task.files)
-        run_nbgrader(course, "generate_assignment", task.assignment, "--force", timeout=timeout)
+        db_url = run_nbgrader(course, "generate_assignment", task.assignment, "--force", timeout=timeout)
+        with Gradebook(db_url) as gradebook:  # nbgrader's late penalty needs the course's due date
+            gradebook.update_or_create_assignment(task.assignment, duedate=task.duedate)
         return Task(
             None, task.assignment, dict(task.files, **{SCRATCH_GRADEBOOK: (course / SCRATCH_GRADEBOOK).read_bytes()})
         )
@@ -109,7 +111,8 @@ def autograde_in_process(course, assignment, student, sandbox=True):
         warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission and SQLAlchemy's autoflush
         result = api.autograde(assignment, student, force=True, create=True)
     if not result["success"]:
-        raise GradingFailed(f"nbgrader autograde failed:\n{(result.get('error') or result.get('log', ''))[-3000:]}")
+        # nbgrader's log holds the cause; its error only says "see the above traceback"
+        raise GradingFailed(f"nbgrader autograde failed:\n{(result.get('log') or result.get('error') or '')[-3000:]}")
     return db_url
 
 

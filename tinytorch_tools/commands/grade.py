@@ -4,8 +4,9 @@ import sys
 
 HELP = "autograde every submission of the class in parallel (dask), into autograded/ and the gradebook"
 EPILOG = (
-    "exit status: 0 all graded; 1 a submission could not be graded; 4 one ran out of time "
-    "(graded twice, its grades recorded); 5 both"
+    "exit status: 0 all graded; 1 a submission could not be graded; 2 one was refused (its files "
+    "break the rules of a submission: it scores zero); 4 one ran out of time (graded twice, its "
+    "grades recorded); their sum when several happened"
 )
 
 
@@ -30,6 +31,7 @@ def add_arguments(parser):
 def run(arguments):
     from tinytorch_tools.class_grading import grade_class
     from tinytorch_tools.preprocessors.grading_execute import UNSANDBOXED
+    from tinytorch_tools.submission_files import quoted
 
     if not arguments.sandbox:
         print(
@@ -48,8 +50,10 @@ def run(arguments):
         sandbox=arguments.sandbox,
     )
     for (student, assignment), error in sorted(outcome.failed.items()):
-        print(f"FAILED {student} {assignment}: {error}")
+        print(f"FAILED {quoted(student)} {assignment}: {error}")
+    for (student, assignment), reason in sorted(outcome.refused.items()):
+        print(f"REFUSED {quoted(student)} {quoted(assignment)} (it scores zero): {reason}")
     for (student, assignment), cells in sorted(outcome.timed_out.items()):
         cells = "; ".join(cells.splitlines())
-        print(f"TIMED OUT {student} {assignment} (graded twice; its grades are recorded): {cells}")
+        print(f"TIMED OUT {quoted(student)} {assignment} (graded twice; its grades are recorded): {cells}")
     raise SystemExit(outcome.exit_status)

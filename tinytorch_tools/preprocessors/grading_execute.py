@@ -18,10 +18,12 @@ from traitlets import Bool, Dict, Integer
 from tinytorch.grading import handed_in
 from tinytorch.grading.output import MAX_ERROR, MAX_OUTPUT, shorten, truncation_notice
 from tinytorch_tools import sandbox
+from tinytorch_tools.refusal import REFUSALS
 from tinytorch_tools.sandbox.box import Box, Budget
 from tinytorch_tools.sandbox.handin import hand_in_for
 from tinytorch_tools.sandbox.kernels import HarnessKernelManager, SandboxedKernelManager
 from tinytorch_tools.sandbox.processes import student_process
+from tinytorch_tools.submission_files import REFUSED
 
 # Files GradingExecute leaves in an autograded folder (a submitted file of the same name is
 # removed first): grading ran without the OS sandbox; cells (or the notebook) that ran out of
@@ -53,6 +55,15 @@ def test_cells(db_url, course_id, notebook, assignment):
         solutions = {cell.name for cell in source.solution_cells}
         tests = {cell.name for cell in source.grade_cells if cell.cell_type == "code" and cell.name not in solutions}
         return {cell.name: cell.source for cell in source.source_cells if cell.name in tests}
+
+
+def refused(nb, resources, autograded, reason):
+    """A refused submission runs nothing: every code cell says why (its tests score zero)."""
+    for cell in nb.cells:
+        if cell.cell_type == "code":
+            cell.outputs = [error_output("SubmissionRefused", reason)]
+    (autograded / REFUSED).write_text(reason + "\n")
+    return nb, resources
 
 
 class GradingExecute(Execute):
@@ -99,8 +110,11 @@ class GradingExecute(Execute):
         self.stopped, self.timed_out, self.over_budget = None, [], []
         self.notebook_time_up, self.student_output, self.output_spent = False, 0, False
         autograded = Path(resources["metadata"]["path"])
-        self.mark_sandboxing(autograded, resources["nbgrader"])
         info = resources["nbgrader"]
+        if (info["student"], info["assignment"]) in REFUSALS:
+            return refused(nb, resources, autograded, REFUSALS[info["student"], info["assignment"]])
+        (autograded / REFUSED).unlink(missing_ok=True)  # only the grader says a submission was refused
+        self.mark_sandboxing(autograded, info)
         course = CourseDirectory(config=self.config)
         self.tests = test_cells(info["db_url"], course.course_id, info["notebook"], info["assignment"])
         hand_in = hand_in_for(course.root, info["student"], info["assignment"], nb, self.max_output)

@@ -2,7 +2,7 @@
 class report."""
 
 from .dashboard import class_report
-from .gradebook import score_table, timed_out, unsandboxed
+from .gradebook import refused, score_table, timed_out, unsandboxed
 from .sections.manual import AGAIN
 
-__all__ = ["AGAIN", "class_report", "score_table", "timed_out", "unsandboxed"]
+__all__ = ["AGAIN", "class_report", "refused", "score_table", "timed_out", "unsandboxed"]

@@ -7,6 +7,7 @@ from nbgrader.api import Assignment, Grade, Gradebook, GradeCell, Notebook, Subm
 
 from tinytorch_tools.preprocessors.grading_execute import OVER_BUDGET, TIMED_OUT, UNSANDBOXED
 from tinytorch_tools.settings import gradebook_url
+from tinytorch_tools.submission_files import REFUSED, quoted
 
 from .files import Unreadable, read_text
 
@@ -78,13 +79,13 @@ def score_table(course, db_url=None):
         entry["max"] += row["max_score"]
         if row["autograded"]:
             entry["tests"].append((row["grade_id"], row["score"] < row["max_score"]))
-    width = max([len(student) for student, _ in submissions] + [7])
+    width = max([len(quoted(student)) for student, _ in submissions] + [7])
     lines = [f"{'student':<{width}}  {'module':<17}{'score':>9}  tests failed"]
     for (student, assignment), entry in sorted(submissions.items()):
         failed = [grade_id for grade_id, lost in entry["tests"] if lost]
         shown = f"all {len(failed)}" if failed and len(failed) == len(entry["tests"]) else ", ".join(failed) or "-"
         score = f"{entry['score']:g}/{entry['max']:g}"
-        lines.append(f"{student:<{width}}  {assignment:<17}{score:>9}  {shown}")
+        lines.append(f"{quoted(student):<{width}}  {assignment:<17}{score:>9}  {shown}")
     return "\n".join(lines)
 
 
@@ -93,6 +94,7 @@ def score_table(course, db_url=None):
 MARKERS = {
     TIMED_OUT: "Ran out of time",
     OVER_BUDGET: "Stopped over its budget",
+    REFUSED: "Refused for their files",
     UNSANDBOXED: "Graded without the OS sandbox",
 }
 
@@ -114,6 +116,11 @@ def markers(course, names=tuple(MARKERS)):
 def unsandboxed(course):
     """(student, assignment) of every autograded submission whose kernel ran without the OS sandbox."""
     return list(markers(course, [UNSANDBOXED])[UNSANDBOXED])
+
+
+def refused(course):
+    """{(student, assignment): why} of every submission refused for its files (it scores zero)."""
+    return markers(course, [REFUSED])[REFUSED]
 
 
 def timed_out(course):

@@ -7,17 +7,30 @@ read-only at /grading in the sandbox. Never a test cell, never the notebook with
 
 from pathlib import Path
 
-from tinytorch.course import ASSIGNMENTS, GRADED_ON_OWN_CHAIN, earlier_modules, notebook_path
-from tinytorch.loader import ModuleUnavailable, exported_cells, notebook_cells
+import nbformat
+
+from tinytorch.course import ASSIGNMENTS, GRADED_ON_OWN_CHAIN, MODULES, earlier_modules, notebook_path
+from tinytorch.loader import exported_cells
+from tinytorch_tools.submission_files import Refused, read_submission
 
 
-def chain_entry(folder, name):
-    """The cells of the student's notebook for module `name`, or why it cannot be built."""
+def chain_entry(course, student, name):
+    """The cells of the student's notebook for module `name`, or why it cannot be built. It is
+    read as every submission is (`submission_files`): a link or special file is never followed."""
     label = str(notebook_path(Path(), name))
+    missing = {"notebook": label, "error": f"{name} is built from your notebook {label}, which does not exist."}
+    if not (Path(course) / "submitted" / student / MODULES[name]).exists():
+        return missing
     try:
-        return {"notebook": label, "cells": notebook_cells(notebook_path(folder, name))}
-    except ModuleUnavailable as error:
-        return {"notebook": label, "error": str(error).replace(str(folder) + "/", "")}
+        data = read_submission(course, student, MODULES[name]).get(f"{name}.ipynb")
+        if data is None:
+            return missing
+        notebook = nbformat.reads(data.decode(), as_version=4)
+    except Refused as error:
+        return {"notebook": label, "error": f"{label} was refused: {error}"}
+    except Exception as error:
+        return {"notebook": label, "error": f"{label} is not a readable notebook: {error}"}
+    return {"notebook": label, "cells": list(exported_cells(notebook))}
 
 
 def hand_in_for(course, student, assignment, notebook, max_output):
@@ -31,8 +44,7 @@ def hand_in_for(course, student, assignment, notebook, max_output):
         "max_output": max_output,
     }
     if assignment in GRADED_ON_OWN_CHAIN:
-        submitted = Path(course) / "submitted" / student
-        handed_in["chain"] = {name: chain_entry(submitted, name) for name in earlier}
+        handed_in["chain"] = {name: chain_entry(course, student, name) for name in earlier}
         handed_in["chain"][graded] = {
             "notebook": str(notebook_path(Path(), graded)),
             "cells": list(exported_cells(notebook)),

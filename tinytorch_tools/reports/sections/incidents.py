@@ -2,6 +2,7 @@
 other marker gradebook.MARKERS lists), and the students' files the report could not read."""
 
 from tinytorch_tools.preprocessors.grading_execute import OVER_BUDGET, TIMED_OUT, UNSANDBOXED
+from tinytorch_tools.submission_files import REFUSED
 
 from ..gradebook import MARKERS
 from ..html import escape, section, table
@@ -13,6 +14,9 @@ ADVICE = {
     OVER_BUDGET: "The notebook's box (memory, processes or CPU time of all its processes) was stopped: the tests from "
     "that cell on score zero; class grading has graded each of them twice. Look at the code, or raise "
     "<code>c.GradingExecute.box</code>.",
+    REFUSED: "Their files break the rules of a submission (a link, a special file, too large or too many files; "
+    "see the README's threat model): every test scores zero and nothing of them was read; under stock nbgrader "
+    "the submission itself is kept in <code>refused/</code>.",
     UNSANDBOXED: "Their kernels ran without isolation (<code>--no-sandbox</code>, trusted work only).",
 }
 
