@@ -1,0 +1,346 @@
+"""Attacks on the seal of the verdict (README, "Threat model": the verdict is sealed).
+
+Each is a real submission graded by stock nbgrader (tests/test_seal.py), with an honest part
+that deserves `loses` and a trick that tried to win more, to watch the hidden tests, or to make
+the instructor's or the student's browser run its code:
+
+- the harness binding names the student chose (a function named `isinstance` that says it is
+  `numpy.printoptions`), and neighbours;
+- the student process watching the hidden tests (a log of every request, printed in a cell after
+  the last test, or carried in an error's message or a warning);
+- markdown that runs a handler (an added cell, an edited course text, a written answer);
+- nbgrader metadata of known cells tampered with (test cells flagged as solutions, points, ...);
+- gradient checks that trust the student's forward (02_autograd: rules left unwritten, and
+  tensors that ignore the harness's nudges, or a forward that caches its answers).
+"""
+
+import nbformat
+
+from .cheats import ADD_NUMBER, ADD_NUMBER_LOST, EXP_LOST, NOTHING_LOST, reference
+from .hostile import ASSIGNMENT, Submission, cell
+
+# Names ------------------------------------------------------------------------------------
+
+# The student's `isinstance` works as the builtin in the student process, but says it is numpy's
+# `printoptions`: a harness that believes it binds a context manager, always truthy, in the tests.
+ISINSTANCE_LIE = """import builtins
+
+
+def isinstance(value, kind, honest=builtins.isinstance):
+    return honest(value, kind)
+
+
+isinstance.__module__ = "numpy"
+isinstance.__qualname__ = "printoptions"
+"""
+
+# A class that says, through `__class__`, that it is the module numpy.testing (always truthy to call
+# would need more; here it only has to be bound in place of the builtin `isinstance`).
+CLASS_LIE = """import builtins
+import types
+
+
+class Liar:
+    __module__ = "numpy"
+    __qualname__ = "printoptions"
+
+    def __call__(self, value, kind):
+        return builtins.isinstance(value, kind)
+
+
+isinstance = Liar()
+"""
+
+MODULE_LIE = """import builtins
+import types
+
+
+class PretendModule:
+    \"\"\"An object whose __class__ says it is a module, named after numpy's.\"\"\"
+
+    __class__ = types.ModuleType
+    __name__ = "numpy"
+
+    def __call__(self, value, kind):
+        return builtins.isinstance(value, kind)
+
+
+isinstance = PretendModule()
+"""
+
+# Watching the hidden tests ----------------------------------------------------------------
+
+WATCH = """import functools
+
+watched = []
+
+
+def watching(name, method):
+    @functools.wraps(method)
+    def logged(*args, **kwargs):
+        watched.append(f"WATCHED {name} {args[1:]!r} {kwargs!r}"[:200])
+        return method(*args, **kwargs)
+
+    return logged
+
+
+for method_name in ("__init__", "reshape", "sum", "__add__", "__mul__", "transpose", "exp"):
+    setattr(Tensor, method_name, watching(method_name, getattr(Tensor, method_name)))
+"""
+
+PRINT_LOG = """print("\\n".join(dict.fromkeys(watched)))"""
+
+# exp raises once, in a test, with the log as its message (loses test_exp_log).
+RAISE_LOG = (
+    WATCH
+    + """
+raised = []
+honest_exp = Tensor.exp
+
+
+def exp(self):
+    if not raised and len(watched) > 100:
+        raised.append(True)
+        raise RuntimeError("\\n".join(dict.fromkeys(watched)))
+    return honest_exp(self)
+
+
+Tensor.exp = exp
+"""
+)
+
+WARN_LOG = RAISE_LOG.replace('raise RuntimeError("\\\\n".join(dict.fromkeys(watched)))', "")
+WARN_LOG = WARN_LOG.replace(
+    "raised.append(True)\n", 'raised.append(True)\n        import warnings\n        warnings.warn("\\n".join(watched))\n'
+)
+
+# Markdown ---------------------------------------------------------------------------------
+
+# Each handler marks the page; the browser test reads the mark. Each tag also tries to load a
+# script or an image from a server the test watches.
+HANDLERS = (
+    '<img src="http://127.0.0.1:9/pwned.png" onerror="window.pwned = (window.pwned || []).concat(\'img\')">\n\n'
+    '<svg onload="window.pwned = (window.pwned || []).concat(\'svg\')"></svg>\n\n'
+    '<script src="http://127.0.0.1:9/pwned.js"></script>\n'
+    "<script>window.pwned = (window.pwned || []).concat('script')</script>\n"
+)
+
+
+def with_markdown():
+    """The reference, with a markdown cell added, a course text edited and a written answer,
+    each carrying handlers and scripts."""
+    notebook = reference("")()
+    added = nbformat.v4.new_markdown_cell("Added by the student.\n\n" + HANDLERS)
+    notebook.cells.insert(notebook.cells.index(cell(notebook, "to_array")) + 1, added)
+    text = next(c for c in notebook.cells if c.cell_type == "markdown" and "nbgrader" not in c.metadata)
+    text.source += "\n\n" + HANDLERS
+    answer = cell(notebook, "why_float64")
+    answer.source = "My answer.\n\n" + HANDLERS
+    return notebook
+
+
+# Metadata ---------------------------------------------------------------------------------
+
+
+def tampered(**changes):
+    """The reference, with the nbgrader metadata of test cells changed: {grade_id: {key: value}}
+    (a value of None removes the key)."""
+
+    def build():
+        notebook = reference("")()
+        for grade_id, keys in changes.items():
+            metadata = cell(notebook, grade_id).metadata["nbgrader"]
+            for key, value in keys.items():
+                if value is None:
+                    metadata.pop(key, None)
+                else:
+                    metadata[key] = value
+        return notebook
+
+    return build
+
+
+def submission(name, description, build, loses, assignment=ASSIGNMENT):
+    return Submission(f"seal-{name}", description, build, loses, "", assignment=assignment)
+
+
+NAMES = [
+    submission(
+        "isinstance",
+        "a function named isinstance says it is numpy.printoptions (tensor + number is not a Tensor)",
+        reference(ADD_NUMBER + ISINSTANCE_LIE),
+        ADD_NUMBER_LOST,
+    ),
+    submission(
+        "isinstance-object",
+        "an object named isinstance whose class says it is numpy.printoptions",
+        reference(ADD_NUMBER + CLASS_LIE),
+        ADD_NUMBER_LOST,
+    ),
+    submission(
+        "isinstance-module",
+        "an object named isinstance whose __class__ says it is a module named numpy",
+        reference(ADD_NUMBER + MODULE_LIE),
+        ADD_NUMBER_LOST,
+    ),
+]
+
+WATCHERS = [
+    submission(
+        "watch-print",
+        "logs what the tests ask, printed in a cell after the last test",
+        lambda: added_last_cell(reference(WATCH)(), PRINT_LOG),
+        NOTHING_LOST,
+    ),
+    submission("watch-error", "exp raises once in a test, the log as its message", reference(RAISE_LOG), EXP_LOST),
+    submission("watch-warning", "exp warns once in a test, the log as its message", reference(WARN_LOG), EXP_LOST),
+]
+
+MARKDOWN = [submission("markdown", "handlers and scripts in markdown cells and an answer", with_markdown, NOTHING_LOST)]
+
+METADATA = [
+    submission(
+        "solution-flags",
+        "test_exp_log and test_matmul flagged as solution cells",
+        tampered(test_exp_log={"solution": True}, test_matmul={"solution": True}),
+        NOTHING_LOST,
+    ),
+    submission(
+        "points-and-locks",
+        "a test made worth 100 points, unlocked, ungraded and with another checksum",
+        tampered(
+            test_arithmetic={"points": 100, "locked": False},
+            test_matmul={"grade": False},
+            test_dtypes={"checksum": "0" * 32},
+        ),
+        NOTHING_LOST,
+    ),
+    submission(
+        "written-flags",
+        "the written answer made a locked, autograded test cell",
+        tampered(why_float64={"locked": True, "solution": False, "points": 50}),
+        NOTHING_LOST,
+    ),
+    submission(
+        "no-grade-id",
+        "test_exp_log's grade_id removed: it scores zero, as a deleted test cell",
+        tampered(test_exp_log={"grade_id": None}),
+        EXP_LOST,
+    ),
+]
+
+
+def added_last_cell(notebook, code):
+    notebook.cells.append(nbformat.v4.new_code_cell(code))
+    return notebook
+
+
+SEALED = NAMES + WATCHERS + MARKDOWN + METADATA
+WATCHED = "WATCHED"  # what every entry of a watcher's log starts with
+
+
+# Gradient checks (02_autograd) ------------------------------------------------------------
+
+AUTOGRAD = "02_autograd"
+# Five gradient rules left unwritten: a gradient check that needs one of them fails.
+UNWRITTEN_RULES = """
+
+def unwritten(grad, out, *parents):
+    raise NotImplementedError("YOUR CODE HERE")
+
+
+for unwritten_op in ("div", "pow", "exp", "log", "matmul"):
+    GRADIENT_RULES[unwritten_op] = unwritten
+"""
+
+# backward() leaves every gradient as it was when it needs an unwritten rule (a check then finds
+# no gradient, and wants none if its central differences are zero) ...
+EMPTY_GRADIENTS = """
+
+honest_backward = Tensor.backward
+
+
+def backward(self, grad=None):
+    before = [(tensor, tensor.grad) for tensor in topological_order(self)]
+    try:
+        honest_backward(self, grad)
+    except NotImplementedError:
+        for tensor, kept in before:
+            tensor.grad = kept
+
+
+Tensor.backward = backward
+"""
+
+# ... which they are when a tensor ignores every new `data` after its first ...
+FROZEN_DATA = """
+
+def frozen_data(self):
+    return self.__dict__["frozen_data"]
+
+
+def first_data_only(self, value):
+    self.__dict__.setdefault("frozen_data", value)
+
+
+Tensor.data = property(frozen_data, first_data_only)
+"""
+
+# ... or when an operation gives the answer it gave before for inputs within 1e-4 of earlier ones.
+CACHED_FORWARD = """
+import numpy as np
+
+answers = {}
+
+
+def caching(name, operation):
+    def cached(self, *args):
+        values = [self.data] + [getattr(arg, "data", arg) for arg in args]
+        for earlier, result in answers.get(name, []):
+            if all(np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=0, atol=1e-4) for a, b in zip(earlier, values)):
+                return result
+        result = operation(self, *args)
+        answers.setdefault(name, []).append(([np.array(v, dtype=float) for v in values], result))
+        return result
+
+    return cached
+
+
+for op_name in ("__truediv__", "__rtruediv__", "__pow__", "exp", "log", "__matmul__"):
+    setattr(Tensor, op_name, caching(op_name, getattr(Tensor, op_name)))
+"""
+
+
+def autograd_with(code):
+    """The reference of 02_autograd with five rules unwritten, and `code` after no_grad."""
+
+    def build():
+        from tinytorch_tools.authoring import samples
+
+        notebook = samples.source_notebook(AUTOGRAD)
+        cell(notebook, "gradient_rules").source += UNWRITTEN_RULES
+        cell(notebook, "no_grad").source += code
+        return notebook
+
+    return build
+
+
+# What five unwritten rules lose (the honest part alone).
+RULES_LOST = frozenset(["test_elementwise_gradients", "test_broadcast_gradients", "test_matmul_gradient"])
+GRADIENTS = [
+    submission("rules-unwritten", "five gradient rules unwritten (the honest part)", autograd_with(""), RULES_LOST, AUTOGRAD),
+    submission(
+        "frozen-data",
+        "five rules unwritten; backward leaves gradients empty and tensors ignore new data",
+        autograd_with(EMPTY_GRADIENTS + FROZEN_DATA),
+        RULES_LOST,
+        AUTOGRAD,
+    ),
+    submission(
+        "cached-forward",
+        "five rules unwritten; backward leaves gradients empty and operations cache their answers",
+        autograd_with(EMPTY_GRADIENTS + CACHED_FORWARD),
+        RULES_LOST,
+        AUTOGRAD,
+    ),
+]

@@ -1,0 +1,151 @@
+"""The verdict sealed (README, "Threat model"): the attacks of tests/catalogues/seal.py, graded
+with stock nbgrader in two small classes (01_tensor and 02_autograd), score what their honest
+part deserves; what the student process logged never reaches the autograded notebook or the
+feedback past a few characters; markdown and HTML stay inert in a real browser."""
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+from catalogues import seal
+from catalogues.cheats import CONTROLS, autograded_text, feedback_text
+from catalogues.hostile import ASSIGNMENT, TESTS
+from test_cheats import grade_class, lost
+
+from tinytorch.grading.output import MAX_STUDENT_TEXT
+from tinytorch_tools import classroom
+
+AUTOGRAD_TESTS = frozenset(
+    ["test_unbroadcast", "test_elementwise_gradients", "test_broadcast_gradients", "test_matmul_gradient"]
+    + ["test_shape_gradients", "test_reduction_gradients", "test_backward_order", "test_accumulation", "test_no_grad"]
+)
+
+
+def graded(assignment):
+    return pytest.mark.skipif(assignment not in classroom.assignments(), reason=f"{assignment} is not graded")
+
+
+@pytest.fixture(scope="module")
+def sealed_class(tmp_path_factory):
+    """01_tensor: the attacks on names, the watchers, markdown and metadata, with the control of
+    `tensor + number is not a Tensor`."""
+    course = classroom.copy_course(tmp_path_factory.mktemp("sealed"), cell_timeout=30)
+    classroom.nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
+    controls = [control for control in CONTROLS if control.student == "honest-add-number"]
+    return grade_class(course, ASSIGNMENT, controls + seal.SEALED)
+
+
+@pytest.fixture(scope="module")
+def gradient_class(tmp_path_factory):
+    """02_autograd: five rules unwritten, alone and with the tricks that hid it."""
+    course = classroom.copy_course(tmp_path_factory.mktemp("gradients"), cell_timeout=60)
+    classroom.nbgrader("generate_assignment", seal.AUTOGRAD, "--force", course=course)
+    return grade_class(course, seal.AUTOGRAD, seal.GRADIENTS)
+
+
+@graded(ASSIGNMENT)
+@pytest.mark.parametrize("attack", seal.SEALED, ids=lambda h: h.student)
+def test_an_attack_on_the_seal_scores_what_its_honest_part_deserves(sealed_class, attack):
+    _, scores = sealed_class
+    tests = lost(scores, attack.student, ASSIGNMENT, TESTS)
+    assert tests == attack.loses, f"{attack.description}: won {sorted(attack.loses - tests)}, lost {sorted(tests - attack.loses)}"
+
+
+@graded(seal.AUTOGRAD)
+@pytest.mark.parametrize("attack", seal.GRADIENTS, ids=lambda h: h.student)
+def test_a_gradient_check_trusts_no_forward_of_the_student(gradient_class, attack):
+    _, scores = gradient_class
+    tests = lost(scores, attack.student, seal.AUTOGRAD, AUTOGRAD_TESTS)
+    assert tests == attack.loses, f"{attack.description}: won {sorted(attack.loses - tests)}, lost {sorted(tests - attack.loses)}"
+
+
+def watched_text(text):
+    """The characters of a watcher's log entries in `text`."""
+    return sum(len(line) for line in text.splitlines() if seal.WATCHED in line)
+
+
+@graded(ASSIGNMENT)
+@pytest.mark.parametrize("watcher", seal.WATCHERS, ids=lambda h: h.student)
+def test_what_the_student_process_saw_of_the_tests_stays_there(sealed_class, watcher):
+    """At most MAX_STUDENT_TEXT characters of the student's own text per failing test reach the
+    instructor's autograded notebook or the feedback; a cell after the first test shows nothing."""
+    course, _ = sealed_class
+    allowed = MAX_STUDENT_TEXT * len(watcher.loses)
+    for shown in (autograded_text(course, watcher.student), feedback_text(course, watcher.student)):
+        assert watched_text(shown) <= allowed, f"{watcher.description}: {shown[:2000]}"
+
+
+@graded(ASSIGNMENT)
+def test_a_cell_after_the_first_test_says_its_outputs_were_dropped(sealed_class):
+    course, _ = sealed_class
+    text = autograded_text(course, "seal-watch-print")
+    assert "not shown" in text and seal.WATCHED not in text, text[-2000:]
+
+
+class Watched(BaseHTTPRequestHandler):
+    """A server that records every request a page makes to it."""
+
+    requests = []
+
+    def do_GET(self):  # noqa: N802 - http.server's name
+        self.requests.append(self.path)
+        self.send_response(404)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def formgrader_html(course, student):
+    """The autograded notebook as the formgrader renders it: nbconvert's HTMLExporter with the
+    course's configuration and nbgrader's formgrade template."""
+    from nbconvert.exporters import HTMLExporter
+    from nbgrader.apps import NbGrader
+    from nbgrader.server_extensions.formgrader import handlers
+
+    app = NbGrader()
+    app.config_dir = str(course)
+    app.config_file_paths = [str(course)]
+    app.load_config_file()
+    config = app.config
+    config.HTMLExporter.template_name = "formgrade"
+    config.HTMLExporter.extra_template_basedirs = [handlers.template_path]
+    resources = {"assignment_id": ASSIGNMENT, "notebook_id": "tensor", "submission_id": "x", "index": 0, "total": 1}
+    resources |= {"base_url": "/", "student": student, "last_name": "", "first_name": "", "notebook_path": "x"}
+    path = classroom.notebook_in(Path(course) / "autograded" / student, ASSIGNMENT)
+    html, _ = HTMLExporter(config=config).from_filename(str(path), resources=resources)
+    return html
+
+
+@graded(ASSIGNMENT)
+def test_markdown_and_html_of_a_student_are_inert_in_a_browser(sealed_class, tmp_path):
+    """Chromium opens the formgrader's page of the autograded notebook and the feedback of the
+    student whose added cell, edited course text and written answer carry handlers and scripts:
+    none runs, and nothing is fetched from the address they name."""
+    from playwright.sync_api import sync_playwright
+    from test_browser import CHROMIUM
+
+    course, _ = sealed_class
+    student = seal.MARKDOWN[0].student
+    formgrader = tmp_path / "formgrader.html"
+    formgrader.write_text(formgrader_html(course, student))
+    feedback = next((Path(course) / "feedback" / student / ASSIGNMENT).glob("*.html"))
+    server = ThreadingHTTPServer(("127.0.0.1", 9), Watched)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=CHROMIUM)
+            try:
+                for page_file in (formgrader, feedback):
+                    page = browser.new_page()
+                    page.goto(page_file.as_uri())
+                    page.wait_for_load_state("load")
+                    page.wait_for_timeout(500)
+                    assert page.evaluate("window.pwned || []") == [], f"a handler ran in {page_file.name}"
+                    assert "Added by the student" in page.content(), "the added cell is not on the page"
+            finally:
+                browser.close()
+    finally:
+        server.shutdown()
+    assert Watched.requests == [], f"the pages fetched {Watched.requests}"
