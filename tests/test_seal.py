@@ -49,7 +49,9 @@ def gradient_class(tmp_path_factory):
 def test_an_attack_on_the_seal_scores_what_its_honest_part_deserves(sealed_class, attack):
     _, scores = sealed_class
     tests = lost(scores, attack.student, ASSIGNMENT, TESTS)
-    assert tests == attack.loses, f"{attack.description}: won {sorted(attack.loses - tests)}, lost {sorted(tests - attack.loses)}"
+    assert tests == attack.loses, (
+        f"{attack.description}: won {sorted(attack.loses - tests)}, lost {sorted(tests - attack.loses)}"
+    )
 
 
 @graded(seal.AUTOGRAD)
@@ -57,7 +59,9 @@ def test_an_attack_on_the_seal_scores_what_its_honest_part_deserves(sealed_class
 def test_a_gradient_check_trusts_no_forward_of_the_student(gradient_class, attack):
     _, scores = gradient_class
     tests = lost(scores, attack.student, seal.AUTOGRAD, AUTOGRAD_TESTS)
-    assert tests == attack.loses, f"{attack.description}: won {sorted(attack.loses - tests)}, lost {sorted(tests - attack.loses)}"
+    assert tests == attack.loses, (
+        f"{attack.description}: won {sorted(attack.loses - tests)}, lost {sorted(tests - attack.loses)}"
+    )
 
 
 def watched_text(text):

@@ -111,7 +111,8 @@ Tensor.exp = exp
 
 WARN_LOG = RAISE_LOG.replace('raise RuntimeError("\\\\n".join(dict.fromkeys(watched)))', "")
 WARN_LOG = WARN_LOG.replace(
-    "raised.append(True)\n", 'raised.append(True)\n        import warnings\n        warnings.warn("\\n".join(watched))\n'
+    "raised.append(True)\n",
+    'raised.append(True)\n        import warnings\n        warnings.warn("\\n".join(watched))\n',
 )
 
 # Markdown ---------------------------------------------------------------------------------
@@ -120,7 +121,7 @@ WARN_LOG = WARN_LOG.replace(
 # script or an image from a server the test watches.
 HANDLERS = (
     '<img src="http://127.0.0.1:9/pwned.png" onerror="window.pwned = (window.pwned || []).concat(\'img\')">\n\n'
-    '<svg onload="window.pwned = (window.pwned || []).concat(\'svg\')"></svg>\n\n'
+    "<svg onload=\"window.pwned = (window.pwned || []).concat('svg')\"></svg>\n\n"
     '<script src="http://127.0.0.1:9/pwned.js"></script>\n'
     "<script>window.pwned = (window.pwned || []).concat('script')</script>\n"
 )
@@ -297,7 +298,8 @@ def caching(name, operation):
     def cached(self, *args):
         values = [self.data] + [getattr(arg, "data", arg) for arg in args]
         for earlier, result in answers.get(name, []):
-            if all(np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=0, atol=1e-4) for a, b in zip(earlier, values)):
+            pairs = zip(earlier, values)
+            if all(np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=0, atol=1e-4) for a, b in pairs):
                 return result
         result = operation(self, *args)
         answers.setdefault(name, []).append(([np.array(v, dtype=float) for v in values], result))
@@ -328,7 +330,9 @@ def autograd_with(code):
 # What five unwritten rules lose (the honest part alone).
 RULES_LOST = frozenset(["test_elementwise_gradients", "test_broadcast_gradients", "test_matmul_gradient"])
 GRADIENTS = [
-    submission("rules-unwritten", "five gradient rules unwritten (the honest part)", autograd_with(""), RULES_LOST, AUTOGRAD),
+    submission(
+        "rules-unwritten", "five gradient rules unwritten (the honest part)", autograd_with(""), RULES_LOST, AUTOGRAD
+    ),
     submission(
         "frozen-data",
         "five rules unwritten; backward leaves gradients empty and tensors ignore new data",
