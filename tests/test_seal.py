@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from catalogues import seal
-from catalogues.cheats import CONTROLS, autograded_text, feedback_text
+from catalogues.cheats import autograded_text, feedback_text
 from catalogues.hostile import ASSIGNMENT, TESTS
 from test_cheats import grade_class, lost
 
@@ -28,12 +28,10 @@ def graded(assignment):
 
 @pytest.fixture(scope="module")
 def sealed_class(tmp_path_factory):
-    """01_tensor: the attacks on names, the watchers, markdown and metadata, with the control of
-    `tensor + number is not a Tensor`."""
+    """01_tensor: the attacks on names (with their honest part alone), the watchers, markdown and metadata."""
     course = classroom.copy_course(tmp_path_factory.mktemp("sealed"), cell_timeout=30)
     classroom.nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
-    controls = [control for control in CONTROLS if control.student == "honest-add-number"]
-    return grade_class(course, ASSIGNMENT, controls + seal.SEALED)
+    return grade_class(course, ASSIGNMENT, seal.SEALED)
 
 
 @pytest.fixture(scope="module")
@@ -105,14 +103,10 @@ def formgrader_html(course, student):
     """The autograded notebook as the formgrader renders it: nbconvert's HTMLExporter with the
     course's configuration and nbgrader's formgrade template."""
     from nbconvert.exporters import HTMLExporter
-    from nbgrader.apps import NbGrader
     from nbgrader.server_extensions.formgrader import handlers
+    from traitlets.config import PyFileConfigLoader
 
-    app = NbGrader()
-    app.config_dir = str(course)
-    app.config_file_paths = [str(course)]
-    app.load_config_file()
-    config = app.config
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     config.HTMLExporter.template_name = "formgrade"
     config.HTMLExporter.extra_template_basedirs = [handlers.template_path]
     resources = {"assignment_id": ASSIGNMENT, "notebook_id": "tensor", "submission_id": "x", "index": 0, "total": 1}

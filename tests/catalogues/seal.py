@@ -16,10 +16,34 @@ the instructor's or the student's browser run its code:
 
 import nbformat
 
-from .cheats import ADD_NUMBER, ADD_NUMBER_LOST, EXP_LOST, NOTHING_LOST, reference
+from .cheats import EXP_LOST, NOTHING_LOST, reference
 from .hostile import ASSIGNMENT, Submission, cell
 
 # Names ------------------------------------------------------------------------------------
+
+# The honest part: tensor + number is a wrapper with every attribute of the Tensor it wraps, so
+# that only `isinstance(a + 1, Tensor)` of test_arithmetic catches it.
+WRAPPED_SUM = """_add = Tensor.__add__
+
+
+class Sum:
+    \"\"\"What tensor + number gives: not a Tensor, but with all of its attributes.\"\"\"
+
+    def __init__(self, tensor):
+        self.tensor = tensor
+
+    def __getattr__(self, name):
+        return getattr(self.tensor, name)
+
+
+def add(self, other):
+    result = _add(self, other)
+    return Sum(result) if type(other) in (int, float) else result
+
+
+Tensor.__add__ = add
+"""
+SUM_LOST = frozenset(["test_arithmetic"])
 
 # The student's `isinstance` works as the builtin in the student process, but says it is numpy's
 # `printoptions`: a harness that believes it binds a context manager, always truthy, in the tests.
@@ -166,23 +190,24 @@ def submission(name, description, build, loses, assignment=ASSIGNMENT):
 
 
 NAMES = [
+    submission("wrapped-sum", "tensor + number is not a Tensor (the honest part)", reference(WRAPPED_SUM), SUM_LOST),
     submission(
         "isinstance",
         "a function named isinstance says it is numpy.printoptions (tensor + number is not a Tensor)",
-        reference(ADD_NUMBER + ISINSTANCE_LIE),
-        ADD_NUMBER_LOST,
+        reference(WRAPPED_SUM + ISINSTANCE_LIE),
+        SUM_LOST,
     ),
     submission(
         "isinstance-object",
         "an object named isinstance whose class says it is numpy.printoptions",
-        reference(ADD_NUMBER + CLASS_LIE),
-        ADD_NUMBER_LOST,
+        reference(WRAPPED_SUM + CLASS_LIE),
+        SUM_LOST,
     ),
     submission(
         "isinstance-module",
         "an object named isinstance whose __class__ says it is a module named numpy",
-        reference(ADD_NUMBER + MODULE_LIE),
-        ADD_NUMBER_LOST,
+        reference(WRAPPED_SUM + MODULE_LIE),
+        SUM_LOST,
     ),
 ]
 
@@ -250,7 +275,7 @@ def unwritten(grad, out, *parents):
     raise NotImplementedError("YOUR CODE HERE")
 
 
-for unwritten_op in ("div", "pow", "exp", "log", "matmul"):
+for unwritten_op in ("div", "pow", "exp", "log", "neg"):
     GRADIENT_RULES[unwritten_op] = unwritten
 """
 
@@ -258,6 +283,7 @@ for unwritten_op in ("div", "pow", "exp", "log", "matmul"):
 # no gradient, and wants none if its central differences are zero) ...
 EMPTY_GRADIENTS = """
 
+unreached = set()  # ids of the tensors of a graph whose gradients backward() could not compute
 honest_backward = Tensor.backward
 
 
@@ -268,23 +294,25 @@ def backward(self, grad=None):
     except NotImplementedError:
         for tensor, kept in before:
             tensor.grad = kept
+            unreached.add(id(tensor))
 
 
 Tensor.backward = backward
 """
 
-# ... which they are when a tensor ignores every new `data` after its first ...
+# ... which they are when those tensors ignore every new `data` (the harness's nudges) ...
 FROZEN_DATA = """
 
-def frozen_data(self):
-    return self.__dict__["frozen_data"]
+def kept_data(self):
+    return self.__dict__["kept_data"]
 
 
-def first_data_only(self, value):
-    self.__dict__.setdefault("frozen_data", value)
+def new_data(self, value):
+    if id(self) not in unreached or "kept_data" not in self.__dict__:
+        self.__dict__["kept_data"] = value
 
 
-Tensor.data = property(frozen_data, first_data_only)
+Tensor.data = property(kept_data, new_data)
 """
 
 # ... or when an operation gives the answer it gave before for inputs within 1e-4 of earlier ones.
@@ -308,7 +336,7 @@ def caching(name, operation):
     return cached
 
 
-for op_name in ("__truediv__", "__rtruediv__", "__pow__", "exp", "log", "__matmul__"):
+for op_name in ("__truediv__", "__rtruediv__", "__pow__", "exp", "log", "__neg__"):
     setattr(Tensor, op_name, caching(op_name, getattr(Tensor, op_name)))
 """
 
@@ -328,7 +356,7 @@ def autograd_with(code):
 
 
 # What five unwritten rules lose (the honest part alone).
-RULES_LOST = frozenset(["test_elementwise_gradients", "test_broadcast_gradients", "test_matmul_gradient"])
+RULES_LOST = frozenset(["test_elementwise_gradients", "test_broadcast_gradients", "test_backward_order"])
 GRADIENTS = [
     submission(
         "rules-unwritten", "five gradient rules unwritten (the honest part)", autograd_with(""), RULES_LOST, AUTOGRAD
