@@ -30,6 +30,7 @@ def cap_displays_and_errors(shell, max_output):
 
     shell.display_pub.publish, shell._showtraceback = capped_publish, capped_traceback
 
+
 # Characters of the student's own text (an error's message, a repr, any string its code returns)
 # that reach a test's message once the first test cell has started: the seal of the verdict.
 MAX_STUDENT_TEXT = 200
