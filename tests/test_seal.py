@@ -147,3 +147,21 @@ def test_markdown_and_html_of_a_student_are_inert_in_a_browser(sealed_class, tmp
     finally:
         server.shutdown()
     assert Watched.requests == [], f"the pages fetched {Watched.requests}"
+
+
+def test_a_gradient_check_takes_its_expected_values_from_the_tests_forward():
+    """A function that ignores its input, and whose backward computes nothing, agrees with central
+    differences taken of itself; not with those of the test's numpy forward."""
+    import numpy as np
+
+    from tinytorch.testing import check_gradients
+    from tinytorch_ref import Tensor
+
+    x = Tensor(np.array([0.5, 1.0, 2.0]), requires_grad=True)
+    check_gradients(lambda x: x.exp(), [x], forward=np.exp)
+    constant = Tensor(np.exp(x.data))  # exp(x) as it was: no graph, the same for every x
+    check_gradients(lambda x: constant, [x])  # the weakness of differences of the tested code
+    with pytest.raises(AssertionError, match="the output the gradient is taken of"):
+        check_gradients(lambda x: constant * 1.0001, [x], forward=np.exp)
+    with pytest.raises(AssertionError, match="got no gradient"):
+        check_gradients(lambda x: constant, [x], forward=np.exp)

@@ -42,8 +42,8 @@ class RestoreMetadata(NbGraderPreprocessor):
         if known is None:
             return cell, resources
         found = cell.metadata["nbgrader"]
-        # The checksum is nbgrader's to put back (OverwriteCells does); the release's differs anyway.
-        keys = (known.keys() | found.keys()) - {"checksum"}
+        # What decides how a cell is graded; the checksum is nbgrader's to put back (OverwriteCells).
+        keys = {"grade", "grade_id", "locked", "points", "solution", "task"}
         changed = sorted(key for key in keys if found.get(key) != known.get(key))
         if changed:
             self.log.warning("Cell %r: its nbgrader metadata %s is restored from the gradebook", grade_id, changed)
