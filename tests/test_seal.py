@@ -9,12 +9,13 @@ from pathlib import Path
 
 import pytest
 from catalogues import seal
-from catalogues.cheats import autograded_text, feedback_text
+from catalogues.cheats import autograded_text, feedback_text, leaked, secret_lines, shown_in
 from catalogues.hostile import ASSIGNMENT, TESTS
 from test_cheats import grade_class, lost
 
 from tinytorch.grading.output import MAX_STUDENT_TEXT
 from tinytorch_tools import classroom
+from tinytorch_tools.nbgrader_cli import nbgrader
 
 AUTOGRAD_TESTS = frozenset(
     ["test_unbroadcast", "test_elementwise_gradients", "test_broadcast_gradients", "test_matmul_gradient"]
@@ -165,3 +166,50 @@ def test_a_gradient_check_takes_its_expected_values_from_the_tests_forward():
         check_gradients(lambda x: constant * 1.0001, [x], forward=np.exp)
     with pytest.raises(AssertionError, match="got no gradient"):
         check_gradients(lambda x: constant, [x], forward=np.exp)
+
+
+@pytest.fixture(scope="module")
+def capstone_class(tmp_path_factory):
+    """11_tinygpt of one student whose chain breaks in 09_attention and whose capstone reads,
+    raises and prints the reference the student process holds."""
+    course = classroom.copy_course(tmp_path_factory.mktemp("capstone-reference"), cell_timeout=60)
+    classroom.nbgrader("generate_assignment", seal.CAPSTONE, "--force", course=course)
+    for assignment, notebook in seal.capstone_reading_reference().items():
+        classroom.submit(course, "seal-reads-reference", assignment, notebook)
+    autograded = classroom.autograde(course, seal.CAPSTONE)
+    assert autograded.returncode == 0, autograded.stderr[-3000:]
+    feedback = nbgrader(
+        "generate_feedback",
+        seal.CAPSTONE,
+        "--force",
+        "--RefuseUngradedAnswers.enabled=False",
+        course=course,
+        check=False,
+    )
+    assert feedback.returncode == 0, feedback.stderr[-3000:]
+    return course
+
+
+@graded(seal.CAPSTONE)
+def test_the_capstones_student_process_holds_no_reference_before_the_tests(capstone_class):
+    text = autograded_text(capstone_class, "seal-reads-reference", seal.CAPSTONE)
+    assert "REFERENCE HELD: []" in text, text[:3000]
+    blamed = ("The chain breaks in", "fails even on the reference modules", "More than one of your modules")
+    assert any(sentence in text for sentence in blamed), "the blame did not run: the reference was never handed in"
+
+
+@graded(seal.CAPSTONE)
+def test_the_reference_the_blame_hands_in_stays_in_the_student_process(capstone_class):
+    """After the blame, the student's forward raises the reference and a last cell prints it: the
+    instructor sees at most MAX_STUDENT_TEXT characters of it per failing test, the student none."""
+    course = capstone_class
+    secrets = {
+        line: origin for line, origin in secret_lines(course, seal.CAPSTONE).items() if "tinytorch_ref" in origin
+    }
+    printed = autograded_text(course, "seal-reads-reference", seal.CAPSTONE)
+    assert "REFERENCE HELD AT THE END" not in printed, "a cell after the tests showed its output"
+    shown = shown_in(printed, secrets)
+    assert sum(map(len, shown)) <= 2 * MAX_STUDENT_TEXT * 6, (
+        f"the instructor sees {len(shown)} lines: {sorted(shown)[:5]}"
+    )
+    assert not leaked(course, "seal-reads-reference", secrets, seal.CAPSTONE), "a reference line in the feedback"

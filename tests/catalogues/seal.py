@@ -376,3 +376,62 @@ GRADIENTS = [
         AUTOGRAD,
     ),
 ]
+
+
+# The reference in the capstone's student process ------------------------------------------
+
+CAPSTONE = "11_tinygpt"
+# Printed when the first solution cell runs (before any test): the reference it holds, if any.
+READS_REFERENCE = """
+import tinytorch.grading.sources as grading_sources
+
+handed = grading_sources.sources.handed_in if grading_sources.sources is not None else {}
+print("REFERENCE HELD:", sorted(handed.get("reference", {})))
+for reference_source in handed.get("reference", {}).values():
+    print(reference_source)
+"""
+
+# Once the blame hands the reference in (a test of the chain failed), the student process keeps
+# every reference module it builds; TinyGPT's forward raises them as its error's message, and a
+# cell after the tests prints them.
+RAISES_REFERENCE = """
+
+captured = []
+honest_run = grading_sources.run_reference_code
+
+
+def run_reference_code(module, source):
+    captured.append(source)
+    return honest_run(module, source)
+
+
+grading_sources.run_reference_code = run_reference_code
+honest_forward = TinyGPT.forward
+
+
+def held_reference():
+    return "\\n".join(captured)
+
+
+def forward(self, tokens):
+    if captured:
+        raise RuntimeError(held_reference())
+    return honest_forward(self, tokens)
+
+
+TinyGPT.forward = forward
+"""
+
+PRINTS_HELD_REFERENCE = 'print("REFERENCE HELD AT THE END:", len(held_reference()))\nprint(held_reference())'
+
+
+def capstone_reading_reference():
+    """{assignment: notebook} of a chain with a bug in 09_attention, whose capstone prints the
+    reference it holds before the tests, raises it in TinyGPT's forward and prints it after."""
+    from tinytorch_tools.authoring import samples
+
+    notebooks = samples.chain_submission("09_attention", "bug-mask-after-softmax")
+    capstone = notebooks[CAPSTONE]
+    cell(capstone, "tinygpt").source += READS_REFERENCE + RAISES_REFERENCE
+    capstone.cells.append(nbformat.v4.new_code_cell(PRINTS_HELD_REFERENCE))
+    return notebooks
