@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from catalogues import seal
-from catalogues.cheats import autograded_text, feedback_text, leaked, secret_lines, shown_in
+from catalogues.cheats import autograded_text, feedback_text, leaked, secret_lines, shown_in, written_lines
 from catalogues.hostile import ASSIGNMENT, TESTS
 from test_cheats import grade_class, lost
 
@@ -63,9 +63,11 @@ def test_a_gradient_check_trusts_no_forward_of_the_student(gradient_class, attac
     )
 
 
-def watched_text(text):
-    """The characters of a watcher's log entries in `text`."""
-    return sum(len(line) for line in text.splitlines() if seal.WATCHED in line)
+def watched_text(text, own):
+    """The characters of a watcher's log entries in `text` (each distinct line counted once, from
+    the first entry on), but for the lines of the student's own code."""
+    parts = {line[line.index(seal.WATCHED) :] for line in text.splitlines() if seal.WATCHED in line}
+    return sum(len(part) for part in parts if not any(part in line for line in own))
 
 
 @graded(ASSIGNMENT)
@@ -74,16 +76,17 @@ def test_what_the_student_process_saw_of_the_tests_stays_there(sealed_class, wat
     """At most MAX_STUDENT_TEXT characters of the student's own text per failing test reach the
     instructor's autograded notebook or the feedback; a cell after the first test shows nothing."""
     course, _ = sealed_class
+    own = written_lines(course, watcher.student)
     allowed = MAX_STUDENT_TEXT * len(watcher.loses)
     for shown in (autograded_text(course, watcher.student), feedback_text(course, watcher.student)):
-        assert watched_text(shown) <= allowed, f"{watcher.description}: {shown[:2000]}"
+        assert watched_text(shown, own) <= allowed, f"{watcher.description}: {shown[-3000:]}"
 
 
 @graded(ASSIGNMENT)
 def test_a_cell_after_the_first_test_says_its_outputs_were_dropped(sealed_class):
     course, _ = sealed_class
     text = autograded_text(course, "seal-watch-print")
-    assert "not shown" in text and seal.WATCHED not in text, text[-2000:]
+    assert "does not show what this cell printed" in text and seal.WATCHED not in text, text[-2000:]
 
 
 class Watched(BaseHTTPRequestHandler):

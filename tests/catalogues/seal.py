@@ -114,30 +114,28 @@ for method_name in ("__init__", "reshape", "sum", "__add__", "__mul__", "transpo
 
 PRINT_LOG = """print("\\n".join(dict.fromkeys(watched)))"""
 
-# exp raises once, in a test, with the log as its message (loses test_exp_log).
-RAISE_LOG = (
+# exp misbehaves once, in a test, with the log as its message (loses test_exp_log).
+LOG_ONCE = (
     WATCH
     + """
-raised = []
+import warnings
+
+misbehaved = []
 honest_exp = Tensor.exp
 
 
 def exp(self):
-    if not raised and len(watched) > 100:
-        raised.append(True)
-        raise RuntimeError("\\n".join(dict.fromkeys(watched)))
+    if not misbehaved and len(watched) > 100:
+        misbehaved.append(True)
+        {misbehave}
     return honest_exp(self)
 
 
 Tensor.exp = exp
 """
 )
-
-WARN_LOG = RAISE_LOG.replace('raise RuntimeError("\\\\n".join(dict.fromkeys(watched)))', "")
-WARN_LOG = WARN_LOG.replace(
-    "raised.append(True)\n",
-    'raised.append(True)\n        import warnings\n        warnings.warn("\\n".join(watched))\n',
-)
+RAISE_LOG = LOG_ONCE.replace("{misbehave}", 'raise RuntimeError("\\n".join(dict.fromkeys(watched)))')
+WARN_LOG = LOG_ONCE.replace("{misbehave}", 'warnings.warn("\\n".join(dict.fromkeys(watched)))')
 
 # Markdown ---------------------------------------------------------------------------------
 
