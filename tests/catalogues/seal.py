@@ -137,6 +137,26 @@ Tensor.exp = exp
 RAISE_LOG = LOG_ONCE.replace("{misbehave}", 'raise RuntimeError("\\n".join(dict.fromkeys(watched)))')
 WARN_LOG = LOG_ONCE.replace("{misbehave}", 'warnings.warn("\\n".join(dict.fromkeys(watched)))')
 
+# Tensor.dtype gives the log once, in a test, as a string: a failed assertion's message names it
+# (loses test_dtypes).
+DTYPE_LOG = (
+    WATCH
+    + """
+lied = []
+honest_dtype = Tensor.dtype
+
+
+def dtype(self):
+    if len(lied) < 2 and len(watched) > 100:  # the comparison, then the message
+        lied.append(True)
+        return "\\n".join(dict.fromkeys(watched))
+    return honest_dtype.fget(self)
+
+
+Tensor.dtype = property(dtype)
+"""
+)
+
 # Markdown ---------------------------------------------------------------------------------
 
 # Each handler marks the page; the browser test reads the mark. Each tag also tries to load a
@@ -218,6 +238,9 @@ WATCHERS = [
     ),
     submission("watch-error", "exp raises once in a test, the log as its message", reference(RAISE_LOG), EXP_LOST),
     submission("watch-warning", "exp warns once in a test, the log as its message", reference(WARN_LOG), EXP_LOST),
+    submission(
+        "watch-dtype", "Tensor.dtype is the log once, in a test", reference(DTYPE_LOG), frozenset(["test_dtypes"])
+    ),
 ]
 
 MARKDOWN = [submission("markdown", "handlers and scripts in markdown cells and an answer", with_markdown, NOTHING_LOST)]
