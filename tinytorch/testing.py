@@ -92,7 +92,7 @@ def check_property(name, check, max_examples=None, smallest=None, **strategies):
         raise PropertyFailed(
             f"property failed: {name}\n"
             f"smallest failing input: {describe_inputs(last_inputs)}\n"
-            f"what went wrong: {type(error).__name__}: {error}{getattr(error, 'student_location', '')}"
+            f"what went wrong: {type(error).__name__}: {error}"
         ) from None
 
 

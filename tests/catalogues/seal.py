@@ -142,12 +142,14 @@ WARN_LOG = LOG_ONCE.replace("{misbehave}", 'warnings.warn("\\n".join(dict.fromke
 DTYPE_LOG = (
     WATCH
     + """
+import numpy as np
+
 lied = []
 honest_dtype = Tensor.dtype
 
 
 def dtype(self):
-    if len(lied) < 2 and len(watched) > 100:  # the comparison, then the message
+    if len(lied) < 2 and self.data.dtype == np.float16:  # only test_dtypes: the comparison, then the message
         lied.append(True)
         return "\\n".join(dict.fromkeys(watched))
     return honest_dtype.fget(self)

@@ -248,11 +248,12 @@ class HarnessPeer(Peer):
         return [cut_strings(value) for value in values] if sealed else values
 
     def error_for(self, description):
+        """After the seal, an error of the student's code is its type and MAX_STUDENT_TEXT characters
+        of its message: no traceback (its last lines, which the student's code could write, too)."""
         if sealed:
             description = {
                 "types": [str(name)[:100] for name in description.get("types", [])[:20]],
                 "message": str(description.get("message", ""))[: output.MAX_STUDENT_TEXT],
-                "traceback": str(description.get("traceback", ""))[-output.MAX_STUDENT_TEXT :],
             }
         return super().error_for(description)
 
@@ -295,13 +296,9 @@ def student_cell_error(name, message, traceback):
 
 
 def show_error(shell, etype, value, tb, tb_offset=None):
-    """A student cell's error with the student's traceback; a test's error as usual, with the
-    last lines of the student's traceback when the student's code raised it."""
+    """A student cell's error with the student's traceback (before the seal); a test's error as usual."""
     if isinstance(value, StudentCellError):
         return shell._showtraceback(etype, value, [value.args[1]])
-    where = getattr(value, "student_location", "")
-    if where:
-        value.args = (f"{value}{where}",)
     return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
 
