@@ -83,7 +83,6 @@ class StudentProcess:
             "convert": lambda name, value: CONVERSIONS[name](value),
             "array": np.asarray,
             "isinstance": isinstance,
-            "type": type,
             "issubclass": issubclass,
             "subclass": subclass,
             "capstone": capstone,
