@@ -47,6 +47,8 @@ c.GradingExecute.notebook_timeout = 600
 
 # Hostile submissions (README, "Threat model"): nbgrader's default preprocessors, except
 # DeduplicateIds (fixed: a pasted copy of a graded cell stopped the grading of the whole class),
+# RestoreMetadata (the nbgrader metadata of a known cell, tampered with, is put back from the
+# gradebook: it stopped the grading of the notebook),
 # Execute (the kernel runs in the OS sandbox; a dead or stuck kernel zeroes the tests from that
 # cell on instead of failing the notebook; every output channel is capped) and SanitizeHTML
 # (what a student's outputs and answers show in the formgrader and the feedback is inert).
@@ -54,6 +56,7 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
     "tinytorch_tools.preprocessors.DeduplicateIds",
     "tinytorch_tools.preprocessors.ForgetUnknownCells",
+    "tinytorch_tools.preprocessors.RestoreMetadata",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",

@@ -17,7 +17,9 @@ def loud_course(tmp_path_factory):
     course = classroom.copy_course(tmp_path_factory.mktemp("output-cap"))
     classroom.nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
     notebook = samples.source_notebook(ASSIGNMENT)
-    notebook.cells.append(nbformat.v4.new_code_cell(LOUD))
+    # Before the first test: from it on, nothing a student's cell prints is shown (the seal).
+    first_test = next(i for i, cell in enumerate(notebook.cells) if cell.metadata.get("nbgrader", {}).get("grade"))
+    notebook.cells.insert(first_test, nbformat.v4.new_code_cell(LOUD))
     classroom.submit(course, "loud", ASSIGNMENT, notebook)
     return course
 

@@ -35,10 +35,18 @@ def unbuildable(chain, earlier, graded):
 
 
 def explain(replay, handed_in, ask):
-    """Which of the student's modules makes `replay(capstone_module)` fail, as a sentence."""
+    """Which of the student's modules makes `replay(capstone_module)` fail, as a sentence.
+
+    The student process holds no reference until here (after the seal): each request to build the
+    module again hands it the reference code of the modules it swaps in."""
     chain = handed_in.get("chain")
     if not chain:
         return "To find the module that breaks it, run the tests of your earlier notebooks again."
+    reference, ask_student = handed_in["reference"], ask
+
+    def ask(op, swapped):
+        return ask_student(op, swapped, {name: reference[name] for name in swapped})
+
     graded = handed_in["graded"]
     earlier = earlier_modules(graded)
     modules = f"{MODULES[earlier[0]][:2]}-{MODULES[earlier[-1]][:2]}"

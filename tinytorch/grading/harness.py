@@ -35,17 +35,21 @@ from .peer import Peer, ProcessStopped
 peer = None  # the connection to the student process while grading
 max_output = output.MAX_OUTPUT  # characters a cell may keep, as the grader handed it in
 ALLOWED_DUNDERS = {"__name__", "__qualname__", "__dict__", "__doc__", "__module__"}
-IMPORTABLE = ("numpy", "math", "itertools", "functools", "collections", "contextlib", "re", "warnings", "time")
-IMPORTABLE += ("tempfile", "pathlib", "os", "sys", "hypothesis", "tinytorch.testing", "random", "string")
 REWARNED = {kind.__name__: kind for kind in (RuntimeWarning, UserWarning, DeprecationWarning, FutureWarning)}
 SHAREABLE = (types.FunctionType, types.MethodType, functools.partial)
 
 
 def ask(op, *args):
-    """The student process's answer to one request (its warnings are raised here again)."""
+    """The student process's answer to one request (its warnings are raised here again; once
+    the verdict is sealed, only the first of a cell, cut to MAX_STUDENT_TEXT characters)."""
+    global warned
     value, header = peer.request(op, *args)
     for category, message in header.get("warnings", [])[:20]:
-        warnings.warn(str(message)[:1000], REWARNED.get(str(category), RuntimeWarning), stacklevel=3)
+        if sealed and warned:
+            break
+        warned = True
+        limit = output.MAX_STUDENT_TEXT if sealed else 1000
+        warnings.warn(str(message)[:limit], REWARNED.get(str(category), RuntimeWarning), stacklevel=3)
     return value
 
 
@@ -239,11 +243,37 @@ class HarnessPeer(Peer):
             value = ask("getattr", value.owner, value.name)
         return super().reference(value)
 
+    def values(self, header, buffers):
+        values = super().values(header, buffers)
+        return [cut_strings(value) for value in values] if sealed else values
+
+    def error_for(self, description):
+        """After the seal, an error of the student's code is its type and MAX_STUDENT_TEXT characters
+        of its message: no traceback (its last lines, which the student's code could write, too)."""
+        if sealed:
+            description = {
+                "types": [str(name)[:100] for name in description.get("types", [])[:20]],
+                "message": str(description.get("message", ""))[: output.MAX_STUDENT_TEXT],
+            }
+        return super().error_for(description)
+
     def interrupted(self):
         """The cell's time ran out: interrupt the student's code too (its answer is read and
         dropped before the next request, so that the test cell ends now)."""
         self.interrupt_channel.send(b"!")
         super().interrupted()
+
+
+def cut_strings(value):
+    """`value` with every string in it cut to MAX_STUDENT_TEXT characters (after the seal, the
+    student's own text reaches a test's message only this short)."""
+    if type(value) is str:
+        return value[: output.MAX_STUDENT_TEXT]
+    if type(value) in (list, tuple):
+        return type(value)(cut_strings(item) for item in value)
+    if type(value) is dict:
+        return {cut_strings(key): cut_strings(item) for key, item in value.items()}
+    return value
 
 
 def call_back(function, args, kwargs):
@@ -266,13 +296,9 @@ def student_cell_error(name, message, traceback):
 
 
 def show_error(shell, etype, value, tb, tb_offset=None):
-    """A student cell's error with the student's traceback; a test's error as usual, with the
-    last lines of the student's traceback when the student's code raised it."""
+    """A student cell's error with the student's traceback (before the seal); a test's error as usual."""
     if isinstance(value, StudentCellError):
         return shell._showtraceback(etype, value, [value.args[1]])
-    where = getattr(value, "student_location", "")
-    if where:
-        value.args = (f"{value}{where}",)
     return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
 
@@ -289,6 +315,8 @@ def start(channel_fd, interrupt_fd, folder):
 
     tempfile.mkdtemp = made_in_both(tempfile.mkdtemp)
     shell = get_ipython()
+    shell.user_ns.update(harness_names())
+    shell.events.register("pre_run_cell", seal_at_first_test)
     shell.set_custom_exc((Exception,), show_error)
     output.cap_displays_and_errors(shell, max_output)
 
@@ -306,64 +334,92 @@ def made_in_both(mkdtemp):
     return make
 
 
+STUDENT_CELL = "import tinytorch.grading.harness\ntinytorch.grading.harness.run_student_cell"
+SEALED_NOTE = (
+    "[the grader does not show what this cell printed or displayed: from the first test on, "
+    "nothing of the student process reaches the notebook]\n"
+)
+sealed = False  # whether a test cell has started: from then on, nothing of the student process is shown
+warned = False  # whether the running cell has re-raised a warning of the student process
+
+
+def student_cell(source):
+    """The code the harness runs for one of the student's cells: it runs in the student process."""
+    return f"{STUDENT_CELL}({base64.b64encode(source.encode()).decode()!r})"
+
+
+def seal_at_first_test(info):
+    """Before each cell: the first cell that is not a student's (a test cell) seals the verdict."""
+    global sealed, warned
+    warned = False
+    if not info.raw_cell.startswith(STUDENT_CELL):
+        sealed = True
+
+
 synced = {}  # name -> the value this harness last took from the student's namespace
 
 
 def run_student_cell(encoded):
-    """Run one of the student's cells (base64 of its text) in the student process."""
+    """Run one of the student's cells (base64 of its text) in the student process; once sealed,
+    only a note and, if it raised, its error's name and MAX_STUDENT_TEXT characters of its message."""
     source = base64.b64decode(encoded).decode()
     try:
         answer = checked(ask("run_cell", source), dict)
     except ProcessStopped as lost:
         raise student_cell_error("ProcessStopped", str(lost), f"ProcessStopped: {lost}") from None
+    take_names()
+    if sealed:
+        sys.stdout.write(SEALED_NOTE)
+    else:
+        show_printed(answer)
+    error = answer.get("error")
+    if error:
+        name, message, traceback = (str(error.get(part, "")) for part in ("name", "message", "traceback"))
+        if sealed:
+            message = message[: output.MAX_STUDENT_TEXT]
+            traceback = f"{name}: {message}"
+        raise student_cell_error(name, message, traceback)
+
+
+def show_printed(answer):
+    """What a student's cell printed, and its result, cut to the cell's cap."""
     printed = str(answer.get("output", ""))
     if len(printed) > max_output:
         printed = printed[:max_output] + output.truncation_notice(max_output)
     sys.stdout.write(printed)
     if answer.get("result") is not None:
         print(output.shorten(str(answer["result"]), max_output))
-    take_names()
-    error = answer.get("error")
-    if error:
-        raise student_cell_error(*(str(error.get(part, "")) for part in ("name", "message", "traceback")))
 
 
-# Names a test means as the harness's own: the builtins, the helpers and the modules tests use.
-RESERVED = set(dir(builtins)) | {name for name in dir(testing) if not name.startswith("_")}
-RESERVED |= {"np", "numpy", "st", "hypothesis", "math", "sys", "re", "warnings", "tempfile", "Path"}
+# Names a test means as the harness's own (the builtins, the helpers and the modules tests use):
+# never bound to anything of the student's.
+MODULES_TESTS_USE = ["numpy", "math", "itertools", "functools", "collections", "contextlib", "re", "warnings"]
+MODULES_TESTS_USE += ["time", "tempfile", "pathlib", "os", "sys", "hypothesis", "random", "string", "tinytorch"]
+
+
+def harness_names():
+    """{name: the harness's own object} of the names test cells may use without importing them."""
+    own = {name: getattr(testing, name) for name in dir(testing) if not name.startswith("_")}
+    own.update({name: importlib.import_module(name) for name in MODULES_TESTS_USE})
+    own.update(np=np, Path=importlib.import_module("pathlib").Path)
+    return own
+
+
+RESERVED = set(dir(builtins)) | set(harness_names())
 
 
 def take_names():
-    """Bind the student's names in the harness, but never over a name the harness bound itself,
-    and never a reserved name to anything but the harness's own module or helper."""
+    """Bind the student's names in the harness: plain values and proxies only, never over a name
+    the harness bound itself nor over a reserved one."""
     from IPython import get_ipython
 
     namespace = get_ipython().user_ns
-    for name, kind, value in checked(ask("names"), list)[:10_000]:
-        name = str(name)
-        if not name.isidentifier() or name.startswith("_"):
+    for entry in checked(ask("names"), list)[:10_000]:
+        if type(entry) is not list or len(entry) != 2:
+            continue
+        name, value = str(entry[0]), entry[1]
+        if not name.isidentifier() or name.startswith("_") or name in RESERVED:
             continue
         if name in namespace and synced.get(name, synced) is not namespace[name]:
             continue
-        if name in RESERVED and kind == "value":
-            continue
-        bound = trusted_object(kind, value)
-        if bound is not None:
-            namespace[name] = synced[name] = bound
-
-
-def trusted_object(kind, value):
-    """What a student's name is in the harness: a proxy, a plain value, or the harness's own
-    module or helper of the same name (never the student's version of numpy or of the helpers)."""
-    if kind == "value":
-        return value
-    if kind == "module" and isinstance(value, str):
-        if value.startswith("tinytorch.") and value.partition(".")[2] in MODULES:
-            return sys.modules[value]
-        if value.startswith(IMPORTABLE):
-            return importlib.import_module(value)
-    if kind == "helper" and isinstance(value, list) and len(value) == 2:
-        module, qualname = (str(part) for part in value)
-        if module.startswith(IMPORTABLE) and qualname.isidentifier():
-            return getattr(importlib.import_module(module), qualname, None)
-    return None
+        namespace[name] = synced[name] = value

@@ -29,3 +29,8 @@ def cap_displays_and_errors(shell, max_output):
         return show_traceback(etype, shorten(str(evalue), MAX_ERROR), [shorten("\n".join(stb), MAX_ERROR)])
 
     shell.display_pub.publish, shell._showtraceback = capped_publish, capped_traceback
+
+
+# Characters of the student's own text (an error's message, a repr, any string its code returns)
+# that reach a test's message once the first test cell has started: the seal of the verdict.
+MAX_STUDENT_TEXT = 200

@@ -7,14 +7,12 @@ a stand-in made by `stand_in(ref, type_name)`. Errors come back as the names of 
 exception's classes and its message; the receiving end decides what to raise.
 """
 
-import traceback
 import weakref
 
 import numpy as np
 
 from . import wire
 
-MAX_TRACEBACK = 2_000  # characters of the other end's traceback kept with an error
 MAX_ERROR_MESSAGE = 100_000  # characters of its message
 
 
@@ -229,13 +227,8 @@ class Answer:
 
 
 def describe(error):
-    lines = traceback.format_exception(type(error), error, error.__traceback__)
-    text = "".join(lines)
-    return {
-        "types": [kind.__name__ for kind in type(error).__mro__][:20],
-        "message": str(error)[:MAX_ERROR_MESSAGE],
-        "traceback": text[-MAX_TRACEBACK:],
-    }
+    """What the other end learns of an error: its types' names and its message (not its traceback)."""
+    return {"types": [kind.__name__ for kind in type(error).__mro__][:20], "message": str(error)[:MAX_ERROR_MESSAGE]}
 
 
 # The exception types an error of the other end is raised as (tests expect some of them);
@@ -255,13 +248,4 @@ def exception_from(description):
     kind = next((RAISED_AS[name] for name in types if name in RAISED_AS), PeerError)
     error = kind(message) if kind is not PeerError else PeerError(f"{types[0] if types else 'Error'}: {message}")
     error.remote_types = types
-    error.remote_traceback = str(description.get("traceback", ""))[-MAX_TRACEBACK:]
-    error.student_location = location_in(error.remote_traceback)
     return error
-
-
-def location_in(traceback_text):
-    """The last lines of the other end's traceback, indented: where in the student's code an
-    error of the student process happened (a failed test's message shows it)."""
-    frames = traceback_text.strip().splitlines()[-4:-1]
-    return "".join(f"\n    {line.strip()}" for line in frames)

@@ -38,8 +38,10 @@ class HandedInSources:
         self.chain = handed_in.get("chain")
         self.swapped = set(swapped)
 
-    def swapping(self, names):
-        return HandedInSources(self.handed_in, names)
+    def swapping(self, names, reference):
+        """These sources with the modules `names` built from the reference code `reference`."""
+        handed_in = {**self.handed_in, "reference": {**self.handed_in["reference"], **reference}}
+        return HandedInSources(handed_in, names)
 
     def runner(self, name):
         if self.chain and name in self.chain and name not in self.swapped:

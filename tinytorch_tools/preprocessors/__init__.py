@@ -10,6 +10,7 @@ from .hide_hidden_tests import HideHiddenTests
 from .named_stubs import NamedStubs
 from .redact_secrets import RedactSecrets
 from .refuse_ungraded_answers import RefuseUngradedAnswers
+from .restore_metadata import RestoreMetadata
 from .sanitize_html import SanitizeHTML
 
 __all__ = [
@@ -20,5 +21,6 @@ __all__ = [
     "NamedStubs",
     "RedactSecrets",
     "RefuseUngradedAnswers",
+    "RestoreMetadata",
     "SanitizeHTML",
 ]

@@ -1,6 +1,5 @@
 """GradingExecute: nbgrader's Execute, made for hostile submissions (README, "Threat model")."""
 
-import base64
 import contextlib
 import json
 import tempfile
@@ -15,12 +14,12 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Dict, Integer
 
-from tinytorch.grading import handed_in
+from tinytorch.grading import handed_in, harness
 from tinytorch.grading.output import MAX_ERROR, MAX_OUTPUT, shorten, truncation_notice
 from tinytorch_tools import sandbox
 from tinytorch_tools.refusal import REFUSALS
 from tinytorch_tools.sandbox.box import Box, Budget
-from tinytorch_tools.sandbox.handin import hand_in_for
+from tinytorch_tools.sandbox.handin import for_student, hand_in_for
 from tinytorch_tools.sandbox.kernels import HarnessKernelManager, SandboxedKernelManager
 from tinytorch_tools.sandbox.processes import student_process
 from tinytorch_tools.submission_files import REFUSED
@@ -121,9 +120,9 @@ class GradingExecute(Execute):
         box = Box(Budget(**self.box)) if self.sandbox else contextlib.nullcontext()
         with box as self.notebook_box, tempfile.TemporaryDirectory(prefix="tinytorch-grading-") as private:
             # Each process gets a folder of its own: the harness's also gets its connection file.
-            for name in ("student", "harness"):
+            for name, handed in (("student", for_student(hand_in)), ("harness", hand_in)):
                 (Path(private) / name).mkdir(mode=0o755)
-                handed_in.write(Path(private) / name, hand_in)
+                handed_in.write(Path(private) / name, handed)
             student = student_process(Path(private) / "student", self.sandbox_limits(), self.sandbox, self.notebook_box)
             with student as harness_fds:
                 self.harness_folder, self.harness_fds = Path(private) / "harness", harness_fds
@@ -188,8 +187,7 @@ class GradingExecute(Execute):
         self.error_on_timeout = {"ename": "CellTimeoutError", "evalue": stopped, "traceback": [stopped]}
         source, self.student_cell = cell.source, self.run_in_student_process(cell)
         if self.student_cell:
-            encoded = base64.b64encode(source.encode()).decode()
-            cell.source = f"import tinytorch.grading.harness\ntinytorch.grading.harness.run_student_cell({encoded!r})"
+            cell.source = harness.student_cell(source)
         try:
             executed = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:

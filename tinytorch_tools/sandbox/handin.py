@@ -33,6 +33,12 @@ def chain_entry(course, student, name):
     return {"notebook": label, "cells": list(exported_cells(notebook))}
 
 
+def for_student(hand_in):
+    """What the student process is handed: all of it, but for a module graded on the student's
+    own chain, no reference code (the blame hands in what it needs, once the tests have begun)."""
+    return {**hand_in, "reference": {}} if "chain" in hand_in else hand_in
+
+
 def hand_in_for(course, student, assignment, notebook, max_output):
     """What to hand in for grading `assignment` of `student`; `notebook` is the one graded."""
     graded = ASSIGNMENTS[assignment]
