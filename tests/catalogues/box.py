@@ -155,10 +155,10 @@ SUBMISSIONS = [
     ),
     Submission(
         "box-loud-cells",
-        "thirty cells print just under the output cap each",
+        "thirty cells print just under the output cap each (after the first test: the seal drops it all)",
         (PRINT,) * 30,
         frozenset(),
-        "output of this notebook",
+        "nothing of the student process reaches the notebook",
     ),
     Submission(
         "box-forges-marker",
