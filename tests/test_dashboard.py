@@ -114,7 +114,8 @@ def blame_sentence(breaking, chain=None):
             raise AssertionError("still broken")
 
     chain = chain or {name: {"cells": []} for name in earlier_modules("tinygpt")}
-    return explain(replay, {"chain": chain, "graded": "tinygpt"}, lambda _, swapped: set(swapped))
+    handed_in = {"chain": chain, "graded": "tinygpt", "reference": {name: "" for name in earlier_modules("tinygpt")}}
+    return explain(replay, handed_in, lambda _, swapped, reference: set(swapped))
 
 
 def test_every_blame_sentence_names_its_module():
