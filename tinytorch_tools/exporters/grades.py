@@ -38,7 +38,9 @@ def submissions(gradebook):
         .outerjoin(SubmittedNotebook, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
         .outerjoin(Grade, Grade.notebook_id == SubmittedNotebook.id)
         # every column that is not summed: PostgreSQL insists (SQLite would not)
-        .group_by(SubmittedAssignment.id, SubmittedAssignment.student_id, Assignment.name, SubmittedAssignment.timestamp)
+        .group_by(
+            SubmittedAssignment.id, SubmittedAssignment.student_id, Assignment.name, SubmittedAssignment.timestamp
+        )
     )
     penalties = dict(
         session.query(SubmittedAssignment.id, func.coalesce(func.sum(SubmittedNotebook.late_submission_penalty), 0.0))
