@@ -13,7 +13,7 @@ from catalogues.cheats import autograded_text, feedback_text, leaked, secret_lin
 from catalogues.hostile import ASSIGNMENT, TESTS
 from test_cheats import grade_class, lost
 
-from tinytorch.grading.output import MAX_STUDENT_TEXT
+from tinytorch.grading.output import MAX_STUDENT_TEXT, MAX_VERDICT
 from tinytorch_tools import classroom
 from tinytorch_tools.nbgrader_cli import nbgrader
 
@@ -73,11 +73,11 @@ def watched_text(text, own):
 @graded(ASSIGNMENT)
 @pytest.mark.parametrize("watcher", seal.WATCHERS, ids=lambda h: h.student)
 def test_what_the_student_process_saw_of_the_tests_stays_there(sealed_class, watcher):
-    """At most MAX_STUDENT_TEXT characters of the student's own text per failing test reach the
+    """At most MAX_VERDICT characters of the student's own text per failing test reach the
     instructor's autograded notebook or the feedback; a cell after the first test shows nothing."""
     course, _ = sealed_class
     own = written_lines(course, watcher.student)
-    allowed = MAX_STUDENT_TEXT * len(watcher.loses)
+    allowed = MAX_VERDICT * len(watcher.loses)
     for shown in (autograded_text(course, watcher.student), feedback_text(course, watcher.student)):
         assert watched_text(shown, own) <= allowed, f"{watcher.description}: {shown[-3000:]}"
 

@@ -243,10 +243,6 @@ class HarnessPeer(Peer):
             value = ask("getattr", value.owner, value.name)
         return super().reference(value)
 
-    def values(self, header, buffers):
-        values = super().values(header, buffers)
-        return [cut_strings(value) for value in values] if sealed else values
-
     def error_for(self, description):
         """After the seal, an error of the student's code is its type and MAX_STUDENT_TEXT characters
         of its message: no traceback (its last lines, which the student's code could write, too)."""
@@ -262,18 +258,6 @@ class HarnessPeer(Peer):
         dropped before the next request, so that the test cell ends now)."""
         self.interrupt_channel.send(b"!")
         super().interrupted()
-
-
-def cut_strings(value):
-    """`value` with every string in it cut to MAX_STUDENT_TEXT characters (after the seal, the
-    student's own text reaches a test's message only this short)."""
-    if type(value) is str:
-        return value[: output.MAX_STUDENT_TEXT]
-    if type(value) in (list, tuple):
-        return type(value)(cut_strings(item) for item in value)
-    if type(value) is dict:
-        return {cut_strings(key): cut_strings(item) for key, item in value.items()}
-    return value
 
 
 def call_back(function, args, kwargs):
@@ -299,6 +283,8 @@ def show_error(shell, etype, value, tb, tb_offset=None):
     """A student cell's error with the student's traceback (before the seal); a test's error as usual."""
     if isinstance(value, StudentCellError):
         return shell._showtraceback(etype, value, [value.args[1]])
+    if sealed and len(str(value)) > output.MAX_VERDICT:
+        value.args = (output.shorten_middle(str(value), output.MAX_VERDICT),)
     return shell.showtraceback((etype, value, tb), tb_offset=tb_offset)
 
 

@@ -12,6 +12,15 @@ def shorten(text, limit):
     return text if len(text) <= limit else text[:limit] + f" ... ({len(text) - limit} more characters cut)"
 
 
+def shorten_middle(text, limit):
+    """`text` in at most `limit` characters: its start and its end, with what was cut between."""
+    if len(text) <= limit:
+        return text
+    head = limit * 2 // 3
+    tail = limit - head - 40
+    return f"{text[:head]} ... ({len(text) - head - tail} characters cut) ... {text[-tail:]}"
+
+
 def truncation_notice(limit):
     """What a cell's output says where the grader cut it."""
     return f"\n... output truncated by the grader after {limit} characters ...\n"
@@ -31,6 +40,9 @@ def cap_displays_and_errors(shell, max_output):
     shell.display_pub.publish, shell._showtraceback = capped_publish, capped_traceback
 
 
-# Characters of the student's own text (an error's message, a repr, any string its code returns)
-# that reach a test's message once the first test cell has started: the seal of the verdict.
+# Once the first test cell has started (the seal of the verdict): characters of an error the
+# student's code raised that reach a test's message, and characters of a failing test's message
+# (the harness's words, with the values of the student's code it names: a string its code
+# returned, a repr), its middle cut so that the property and the blame's verdict stay.
 MAX_STUDENT_TEXT = 200
+MAX_VERDICT = 1_000
