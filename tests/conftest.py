@@ -28,6 +28,8 @@ SHARED_CLASSES = {
     "inference_course": "inference",
     "loud_course": "output-cap",
     "report_class": "dashboard",  # tests/test_dashboard.py and the browser's dashboard test
+    "stock_class": "files",
+    "graded_with_grade": "files",
 }
 
 

@@ -47,7 +47,7 @@ def course_with_attacks(folder, attacks=ATTACKS):
     return course
 
 
-def test_scores(scores, student):
+def autograded_scores(scores, student):
     """[(score, max_score)] of the autograded tests of the student's 01_tensor."""
     return [points for grade_id, points in scores[student, ASSIGNMENT].items() if grade_id.startswith("test_")]
 
@@ -154,7 +154,7 @@ def test_stock_autograde_refuses_each_attack_and_grades_the_others(stock_class):
     assert result.returncode == 0, result.stderr[-3000:]
     scores = classroom.scores(course)
     for student in (VICTIM, LATE):
-        assert all(score == maximum for score, maximum in test_scores(scores, student)), student
+        assert all(score == maximum for score, maximum in autograded_scores(scores, student)), student
     for attack in ATTACKS:
         assert all(score == 0 for score, _ in scores[attack.student, ASSIGNMENT].values()), attack.student
         reason = (course / "autograded" / attack.student / ASSIGNMENT / REFUSED).read_text()
@@ -193,7 +193,7 @@ def test_grade_refuses_each_attack_and_keeps_the_late_penalty_of_stock_nbgrader(
     course, result = graded_with_grade
     assert result.returncode == 2, result.stdout[-3000:] + result.stderr[-3000:]
     scores = classroom.scores(course)
-    assert all(score == maximum for score, maximum in test_scores(scores, VICTIM))
+    assert all(score == maximum for score, maximum in autograded_scores(scores, VICTIM))
     for attack in ATTACKS:
         assert all(score == 0 for score, _ in scores[attack.student, ASSIGNMENT].values()), attack.student
         assert attack.reason in (course / "autograded" / attack.student / ASSIGNMENT / REFUSED).read_text()

@@ -37,7 +37,10 @@ def submissions(gradebook):
         .join(Assignment, SubmittedAssignment.assignment_id == Assignment.id)
         .outerjoin(SubmittedNotebook, SubmittedNotebook.assignment_id == SubmittedAssignment.id)
         .outerjoin(Grade, Grade.notebook_id == SubmittedNotebook.id)
-        .group_by(SubmittedAssignment.id)
+        # every column that is not summed: PostgreSQL insists (SQLite would not)
+        .group_by(
+            SubmittedAssignment.id, SubmittedAssignment.student_id, Assignment.name, SubmittedAssignment.timestamp
+        )
     )
     penalties = dict(
         session.query(SubmittedAssignment.id, func.coalesce(func.sum(SubmittedNotebook.late_submission_penalty), 0.0))
