@@ -155,3 +155,15 @@ def test_course_sh_refuses_an_unsupported_python_in_one_line(tmp_path, python):
         result.stderr
     )
     assert not (tmp_path / ".venv").exists()
+
+
+@pytest.mark.parametrize("project", ["pyproject.toml", "tinytorch_tools/pyproject.toml"])
+def test_pip_admits_the_pythons_course_sh_admits(project):
+    """requires-python names the same Pythons as SUPPORTED, so that pip on 3.14 refuses the kit
+    in one line instead of installing pins nobody checked there."""
+    from packaging.specifiers import SpecifierSet
+
+    admitted = SpecifierSet(tomllib.loads((ROOT / project).read_text())["project"]["requires-python"])
+    for minor in range(9, 16):
+        version = f"3.{minor}.0"
+        assert (version in admitted) == supported(version), f"{project} on Python {version}"
