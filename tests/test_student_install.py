@@ -47,7 +47,9 @@ def student_python(tmp_path_factory):
     uv = Path(sys.executable).parent / "uv"  # the installer of course.sh, as fast as a student's pip is slow
     subprocess.run([str(uv), "venv", "--quiet", "--python", sys.executable, str(folder)], check=True)
     python = folder / "bin" / "python"
-    install = [str(uv), "pip", "install", "--quiet", "--system-certs", "--python", str(python), "--no-deps"]
+    # Bytecode compiled, as a student's pip does (without it each kernel compiles numpy anew).
+    install = [str(uv), "pip", "install", "--quiet", "--system-certs", "--compile-bytecode", "--no-deps"]
+    install += ["--python", str(python)]
     subprocess.run([*install, *kit_closure()], check=True, capture_output=True)
     subprocess.run([*install, str(paths.ROOT)], check=True, capture_output=True)
     return python
