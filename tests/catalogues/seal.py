@@ -159,6 +159,25 @@ Tensor.dtype = property(dtype)
 """
 )
 
+# Tensor.op of an indexing is the log once it is long, in test_graph_recording, the last test: the failed
+# assertion's message names it whole (the message is cut, not the string: loses that test).
+OP_LOG = (
+    WATCH
+    + """
+def get_op(self):
+    if self.__dict__.get("_op") == "getitem" and len(watched) > 500:  # asked only by the hidden part
+        return "\\n".join(dict.fromkeys(watched))
+    return self.__dict__.get("_op")
+
+
+def set_op(self, value):
+    self.__dict__["_op"] = value
+
+
+Tensor.op = property(get_op, set_op)
+"""
+)
+
 # Markdown ---------------------------------------------------------------------------------
 
 # Each handler marks the page; the browser test reads the mark. Each tag also tries to load a
@@ -242,6 +261,12 @@ WATCHERS = [
     submission("watch-warning", "exp warns once in a test, the log as its message", reference(WARN_LOG), EXP_LOST),
     submission(
         "watch-dtype", "Tensor.dtype is the log once, in a test", reference(DTYPE_LOG), frozenset(["test_dtypes"])
+    ),
+    submission(
+        "watch-op",
+        "Tensor.op is the whole log, in the last test",
+        reference(OP_LOG),
+        frozenset(["test_graph_recording"]),
     ),
 ]
 
