@@ -1,5 +1,5 @@
 """The verdict sealed (README, "Threat model"): the attacks of tests/catalogues/seal.py, graded
-with stock nbgrader in two small classes (01_tensor and 02_autograd), score what their honest
+with stock nbgrader in small classes (01_tensor, 02_autograd, 04_layers, 10_transformers), score what their honest
 part deserves; what the student process logged never reaches the autograded notebook or the
 feedback past a few characters; markdown and HTML stay inert in a real browser."""
 
@@ -61,6 +61,53 @@ def test_a_gradient_check_trusts_no_forward_of_the_student(gradient_class, attac
     assert tests == attack.loses, (
         f"{attack.description}: won {sorted(attack.loses - tests)}, lost {sorted(tests - attack.loses)}"
     )
+
+
+LAYER_TESTS = frozenset(
+    ["test_parameters", "test_zero_grad", "test_train_eval", "test_linear", "test_linear_gradients", "test_dropout"]
+)
+TRANSFORMER_TESTS = frozenset(
+    ["test_layernorm_forward", "test_layernorm_statistics", "test_layernorm_gradients", "test_feedforward"]
+    + ["test_transformer_block", "test_transformer_block_gradients"]
+)
+
+
+@pytest.fixture(scope="module")
+def layer_gradient_class(tmp_path_factory):
+    """04_layers: a Linear honest only on the visible test's shape, alone and keeping its answers."""
+    course = classroom.copy_course(tmp_path_factory.mktemp("layer-gradients"), cell_timeout=60)
+    classroom.nbgrader("generate_assignment", seal.LAYERS, "--force", course=course)
+    return grade_class(course, seal.LAYERS, seal.LAYER_GRADIENTS)
+
+
+@pytest.fixture(scope="module")
+def transformer_gradient_class(tmp_path_factory):
+    """10_transformers: a layer_norm honest only on the visible tests' shapes, alone and keeping its answers."""
+    course = classroom.copy_course(tmp_path_factory.mktemp("transformer-gradients"), cell_timeout=60)
+    classroom.nbgrader("generate_assignment", seal.TRANSFORMERS, "--force", course=course)
+    return grade_class(course, seal.TRANSFORMERS, seal.TRANSFORMER_GRADIENTS)
+
+
+@graded(seal.LAYERS)
+@pytest.mark.parametrize("attack", seal.LAYER_GRADIENTS, ids=lambda h: h.student)
+def test_a_layers_gradient_check_trusts_no_forward_of_the_student(layer_gradient_class, attack):
+    _, scores = layer_gradient_class
+    tests = lost(scores, attack.student, seal.LAYERS, LAYER_TESTS)
+    assert tests == attack.loses, (
+        f"{attack.description}: won {sorted(attack.loses - tests)}, lost {sorted(tests - attack.loses)}"
+    )
+    assert lost(scores, "reference", seal.LAYERS, LAYER_TESTS) == set(), "the reference keeps full marks"
+
+
+@graded(seal.TRANSFORMERS)
+@pytest.mark.parametrize("attack", seal.TRANSFORMER_GRADIENTS, ids=lambda h: h.student)
+def test_a_transformers_gradient_check_trusts_no_forward_of_the_student(transformer_gradient_class, attack):
+    _, scores = transformer_gradient_class
+    tests = lost(scores, attack.student, seal.TRANSFORMERS, TRANSFORMER_TESTS)
+    assert tests == attack.loses, (
+        f"{attack.description}: won {sorted(attack.loses - tests)}, lost {sorted(tests - attack.loses)}"
+    )
+    assert lost(scores, "reference", seal.TRANSFORMERS, TRANSFORMER_TESTS) == set(), "the reference keeps full marks"
 
 
 def watched_text(text, own):
