@@ -318,39 +318,34 @@ trees = st.recursive(
 )
 
 
-def build(spec):
+def build(spec, name, expected):
+    """The module, list, tuple, Linear or tensor of `spec`; its (dotted name, parameter) pairs, as
+    the spec says, go into `expected`."""
+    dotted = lambda key: f"{name}.{key}" if name else str(key)  # noqa: E731
     kind = spec[0]
     if kind == "linear":
-        return Linear(spec[1], spec[2], bias=spec[3])
+        layer = Linear(spec[1], spec[2], bias=spec[3])
+        expected.append((dotted("weight"), layer.weight))
+        if spec[3]:
+            expected.append((dotted("bias"), layer.bias))
+        return layer
     if kind == "tensor":
-        return Tensor(np.zeros(2), requires_grad=spec[1])
-    children = [build(child) for child in spec[1]]
-    if kind == "list":
-        return children
-    if kind == "tuple":
-        return tuple(children)
+        tensor = Tensor(np.zeros(2), requires_grad=spec[1])
+        if spec[1]:
+            expected.append((name, tensor))
+        return tensor
+    if kind in ("list", "tuple"):
+        children = [build(child, dotted(position), expected) for position, child in enumerate(spec[1])]
+        return children if kind == "list" else tuple(children)
     module = Module()
-    for position, child in enumerate(children):
-        setattr(module, f"child{position}", child)
+    for position, child in enumerate(spec[1]):
+        setattr(module, f"child{position}", build(child, dotted(f"child{position}"), expected))
     return module
 
 
-def expected_parameters(value, name):
-    if isinstance(value, Linear):
-        found = [(f"{name}.weight", value.weight)]
-        return found + ([(f"{name}.bias", value.bias)] if value.bias is not None else [])
-    if isinstance(value, Tensor):
-        return [(name, value)] if value.requires_grad else []
-    if isinstance(value, Module):
-        children = vars(value).items()
-    else:
-        children = ((str(position), child) for position, child in enumerate(value))
-    return [pair for key, child in children for pair in expected_parameters(child, f"{name}.{key}" if name else key)]
-
-
 def finds_every_parameter(children, shared):
-    root = build(("module", children))
-    expected = expected_parameters(root, "")
+    expected = []  # the test's own list, from the spec: never read back from the modules
+    root = build(("module", children), "", expected)
     if shared and expected:
         root.again = [expected[0][1]]  # a parameter reachable twice is listed once
     found = root.named_parameters()

@@ -329,9 +329,12 @@ def mlp_structure_and_forward(sizes, activation, seed):
     shapes = [layer.weight.shape for layer in linears]
     assert shapes == list(zip(sizes[:-1], sizes[1:], strict=True)), f"weight shapes {shapes} for sizes {sizes}"
     x = random_array((3, sizes[0]), seed)
-    expected = x
+    expected = x  # in numpy, with the weights the test gives each layer
     for position, layer in enumerate(linears):
-        expected = expected @ layer.weight.data + layer.bias.data
+        weight = random_array(layer.weight.shape, seed + 2 * position + 1)
+        bias = random_array(layer.bias.shape, seed + 2 * position + 2)
+        layer.weight.data, layer.bias.data = weight, bias
+        expected = expected @ weight + bias
         if position < len(linears) - 1:
             expected = NUMPY[activation](expected)
     assert_close(model(Tensor(x)), expected, f"MLP({sizes}, activation={activation.__name__})(x)")
@@ -489,20 +492,28 @@ from pathlib import Path
 from hypothesis import strategies as st
 from tinytorch.layers import manual_seed
 
-from tinytorch.testing import check_property
+from tinytorch.testing import assert_close, check_property, random_array, seeds
 
 
 def survives_a_file(sizes, seed, suffix):
     manual_seed(seed)
     model, other = MLP(sizes), MLP(sizes)
+    given = {}  # the test's own values, saved with the model
+    for offset, (name, parameter) in enumerate(model.named_parameters()):
+        given[name] = random_array(parameter.shape, seed + offset).astype(np.float32)
+        parameter.data = given[name].copy()
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "weights") + suffix
         save(model, path)
         load(other, path)
-    expected, loaded = model.state_dict(), other.state_dict()
-    assert list(loaded) == list(expected), "the same names"
-    for name in expected:
-        assert np.array_equal(loaded[name], expected[name]), f"{name} after save and load, bit for bit"
+    loaded = other.state_dict()
+    assert list(loaded) == list(given), "the same names"
+    for name in given:
+        assert np.array_equal(loaded[name], given[name]), f"{name} after save and load, bit for bit"
+    for position, layer in enumerate(other.layers[::2]):  # each loaded Linear computes with its values
+        weight, bias = given[f"layers.{2 * position}.weight"], given[f"layers.{2 * position}.bias"]
+        x = random_array((2, weight.shape[0]), seed + 100 + position)
+        assert_close(layer(Tensor(x)), x @ weight + bias, f"the loaded layers.{2 * position} on x", rtol=1e-6)
 
 
 check_property(
