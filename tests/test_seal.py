@@ -218,6 +218,22 @@ def test_a_gradient_check_takes_its_expected_values_from_the_tests_forward():
         check_gradients(lambda x: constant, [x], forward=np.exp)
 
 
+def test_a_gradient_check_evaluates_the_forward_at_the_tests_own_arrays():
+    """A tensor that keeps other numbers than the test gave it (here: zeros) agrees with a forward
+    evaluated at what it reports; not with one evaluated at the test's own arrays (values=)."""
+    import numpy as np
+
+    from tinytorch.testing import check_gradients
+    from tinytorch_ref import Tensor
+
+    given = np.array([0.5, 1.0, 2.0])
+    kept = Tensor(np.zeros(3), requires_grad=True)  # what the student's tensor holds and reports
+    check_gradients(lambda x: x.exp(), [kept], forward=np.exp)
+    with pytest.raises(AssertionError, match="the output the gradient is taken of"):
+        check_gradients(lambda x: x.exp(), [kept], forward=np.exp, values=[given])
+    check_gradients(lambda x: x.exp(), [Tensor(given, requires_grad=True)], forward=np.exp, values=[given])
+
+
 @pytest.fixture(scope="module")
 def capstone_class(tmp_path_factory):
     """11_tinygpt of one student whose chain breaks in 09_attention and whose capstone reads,
