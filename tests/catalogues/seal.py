@@ -11,7 +11,9 @@ the instructor's or the student's browser run its code:
 - markdown that runs a handler (an added cell, an edited course text, a written answer);
 - nbgrader metadata of known cells tampered with (test cells flagged as solutions, points, ...);
 - gradient checks that trust the student's forward (02_autograd: rules left unwritten, and
-  tensors that ignore the harness's nudges, or a forward that caches its answers).
+  tensors that ignore the harness's nudges, or a forward that caches its answers; 04_layers and
+  10_transformers: a Linear or a layer_norm honest only on the visible tests' shapes, whose
+  answer elsewhere is detached, and kept for nudged inputs).
 """
 
 import nbformat
