@@ -318,39 +318,34 @@ trees = st.recursive(
 )
 
 
-def build(spec):
+def build(spec, name, expected):
+    """The module, list, tuple, Linear or tensor of `spec`; its (dotted name, parameter) pairs, as
+    the spec says, go into `expected`."""
+    dotted = lambda key: f"{name}.{key}" if name else str(key)  # noqa: E731
     kind = spec[0]
     if kind == "linear":
-        return Linear(spec[1], spec[2], bias=spec[3])
+        layer = Linear(spec[1], spec[2], bias=spec[3])
+        expected.append((dotted("weight"), layer.weight))
+        if spec[3]:
+            expected.append((dotted("bias"), layer.bias))
+        return layer
     if kind == "tensor":
-        return Tensor(np.zeros(2), requires_grad=spec[1])
-    children = [build(child) for child in spec[1]]
-    if kind == "list":
-        return children
-    if kind == "tuple":
-        return tuple(children)
+        tensor = Tensor(np.zeros(2), requires_grad=spec[1])
+        if spec[1]:
+            expected.append((name, tensor))
+        return tensor
+    if kind in ("list", "tuple"):
+        children = [build(child, dotted(position), expected) for position, child in enumerate(spec[1])]
+        return children if kind == "list" else tuple(children)
     module = Module()
-    for position, child in enumerate(children):
-        setattr(module, f"child{position}", child)
+    for position, child in enumerate(spec[1]):
+        setattr(module, f"child{position}", build(child, dotted(f"child{position}"), expected))
     return module
 
 
-def expected_parameters(value, name):
-    if isinstance(value, Linear):
-        found = [(f"{name}.weight", value.weight)]
-        return found + ([(f"{name}.bias", value.bias)] if value.bias is not None else [])
-    if isinstance(value, Tensor):
-        return [(name, value)] if value.requires_grad else []
-    if isinstance(value, Module):
-        children = vars(value).items()
-    else:
-        children = ((str(position), child) for position, child in enumerate(value))
-    return [pair for key, child in children for pair in expected_parameters(child, f"{name}.{key}" if name else key)]
-
-
 def finds_every_parameter(children, shared):
-    root = build(("module", children))
-    expected = expected_parameters(root, "")
+    expected = []  # the test's own list, from the spec: never read back from the modules
+    root = build(("module", children), "", expected)
     if shared and expected:
         root.again = [expected[0][1]]  # a parameter reachable twice is listed once
     found = root.named_parameters()
@@ -552,7 +547,8 @@ layer.bias = Tensor(np.array([0.5, -0.5]), requires_grad=True)
 x = Tensor(np.ones((4, 3)), requires_grad=True)
 layer(x).backward(np.ones((4, 2)))
 assert_close(layer.bias.grad, [4, 4], "the bias was added to 4 rows: its gradient sums over them")
-check_gradients(lambda x, w, b: layer(x), [x, layer.weight, layer.bias])
+# f ignores w and b (the layer holds them); the numpy forward uses all three
+check_gradients(lambda x, w, b: layer(x), [x, layer.weight, layer.bias], forward=lambda x, w, b: x @ w + b)
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
@@ -561,10 +557,12 @@ from tinytorch.testing import check_gradients, check_property, random_array, see
 
 def linear_gradients(batch, in_features, out_features, seed):
     layer = Linear(in_features, out_features)
-    layer.weight = Tensor(random_array((in_features, out_features), seed), requires_grad=True)
-    layer.bias = Tensor(random_array((out_features,), seed + 1), requires_grad=True)
-    x = Tensor(random_array((*batch, in_features), seed + 2), requires_grad=True)
-    check_gradients(lambda x, w, b: layer(x), [x, layer.weight, layer.bias], seed=seed)
+    w, b = random_array((in_features, out_features), seed), random_array((out_features,), seed + 1)
+    x = random_array((*batch, in_features), seed + 2)
+    layer.weight, layer.bias = Tensor(w, requires_grad=True), Tensor(b, requires_grad=True)
+    inputs = [Tensor(x, requires_grad=True), layer.weight, layer.bias]
+    forward = lambda x, w, b: x @ w + b  # noqa: E731
+    check_gradients(lambda x, w, b: layer(x), inputs, seed=seed, forward=forward, values=[x, w, b])
 
 
 check_property(
@@ -597,21 +595,28 @@ from tinytorch.testing import assert_close, assert_fraction, check_gradients, ch
 
 
 def drops_and_scales(p, seed, dtype):
-    x = Tensor(random_array((40, 50), seed, low=0.5, high=2.0).astype(dtype), requires_grad=True)
+    values = random_array((40, 50), seed, low=0.5, high=2.0).astype(dtype)
+    x = Tensor(values, requires_grad=True)
     dropout = Dropout(p, seed=seed)
     assert dropout.training, "a new Dropout is in training mode"
     y = dropout(x)
     assert y.shape == x.shape and y.dtype == x.dtype, f"output shape {y.shape} and dtype {y.dtype}"
     kept = y.data != 0
     assert_fraction(kept, 1 - p, f"the elements Dropout({p}) keeps")
-    assert_close(y.data[kept], x.data[kept] / (1 - p), f"kept elements scaled by 1/(1-p), p={p}", rtol=1e-4)
+    assert_close(y.data[kept], values[kept] / (1 - p), f"kept elements scaled by 1/(1-p), p={p}", rtol=1e-4)
     y.backward(np.ones(x.shape, dtype=dtype))
     assert_close(x.grad, kept / (1 - p), "the gradient is the mask: 1/(1-p) where kept, 0 where dropped", rtol=1e-4)
     assert_close(Dropout(p, seed=seed)(x), y.data, "the same seed gives the same mask")
     assert not np.array_equal(Dropout(p, seed=seed + 1)(x).data, y.data), "another seed gives another mask"
-    assert_close(dropout.eval()(x), x.data, "in eval mode dropout is the identity")
-    small = Tensor(x.data[:2, :5].astype(np.float64), requires_grad=True)
-    check_gradients(lambda x: Dropout(p, seed=seed)(x), [small], seed=seed)
+    assert_close(dropout.eval()(x), values, "in eval mode dropout is the identity")
+    # The mask is the student's own draw (the text fixes its distribution, not its numbers): read
+    # it once from a fresh Dropout(p, seed) on positive inputs; the expected values are then the
+    # test's numpy x * mask / (1 - p), and f draws the same mask again from the same seed.
+    small = values[:2, :5].astype(np.float64)
+    mask = Dropout(p, seed=seed)(Tensor(small)).data != 0
+    forward = lambda x: x * mask / (1 - p)  # noqa: E731
+    inputs = [Tensor(small, requires_grad=True)]
+    check_gradients(lambda x: Dropout(p, seed=seed)(x), inputs, seed=seed, forward=forward, values=[small])
 
 
 def keeps_all_or_nothing(p, dtype):

@@ -257,22 +257,31 @@ from tinytorch.activations import GELU, ReLU, Sigmoid, Tanh
 from tinytorch.testing import assert_close, check_property, random_array, seeds
 
 ACTIVATIONS = {"ReLU": ReLU, "Sigmoid": Sigmoid, "Tanh": Tanh, "GELU": GELU}
+NUMPY_STEPS = {
+    "ReLU": lambda x: np.maximum(x, 0),
+    "Sigmoid": lambda x: 1 / (1 + np.exp(-x)),
+    "Tanh": np.tanh,
+    "GELU": lambda x: 0.5 * x * (1 + np.tanh(np.sqrt(2 / np.pi) * (x + 0.044715 * x**3))),
+}
 
 
 def composes_in_order(width, steps, seed):
     modules, expected_names = [], []
+    x = random_array((2, width), seed)
+    expected = x  # the test's own numpy, on the weights it gave each Linear
     for position, step in enumerate(steps):
         if step == "Linear":
+            weight = random_array((width, width), seed + 2 * position + 1)
+            bias = random_array((width,), seed + 2 * position + 2)
             modules.append(Linear(width, width))
+            modules[-1].weight.data, modules[-1].bias.data = weight, bias
+            expected = expected @ weight + bias
             expected_names += [f"layers.{position}.weight", f"layers.{position}.bias"]
         else:
             modules.append(ACTIVATIONS[step]())
+            expected = NUMPY_STEPS[step](expected)
     model = Sequential(*modules)
-    x = Tensor(random_array((2, width), seed))
-    expected = x
-    for module in modules:
-        expected = module(expected)
-    assert_close(model(x), expected.data, f"Sequential of {steps}")
+    assert_close(model(Tensor(x)), expected, f"Sequential of {steps}")
     assert [name for name, _ in model.named_parameters()] == expected_names, "parameter names"
     assert model.eval() is model and all(not m.training for m in modules if isinstance(m, Module)), "eval() reaches"
 
@@ -320,9 +329,12 @@ def mlp_structure_and_forward(sizes, activation, seed):
     shapes = [layer.weight.shape for layer in linears]
     assert shapes == list(zip(sizes[:-1], sizes[1:], strict=True)), f"weight shapes {shapes} for sizes {sizes}"
     x = random_array((3, sizes[0]), seed)
-    expected = x
+    expected = x  # in numpy, with the weights the test gives each layer
     for position, layer in enumerate(linears):
-        expected = expected @ layer.weight.data + layer.bias.data
+        weight = random_array(layer.weight.shape, seed + 2 * position + 1)
+        bias = random_array(layer.bias.shape, seed + 2 * position + 2)
+        layer.weight.data, layer.bias.data = weight, bias
+        expected = expected @ weight + bias
         if position < len(linears) - 1:
             expected = NUMPY[activation](expected)
     assert_close(model(Tensor(x)), expected, f"MLP({sizes}, activation={activation.__name__})(x)")
@@ -332,12 +344,25 @@ def rejects_too_few_sizes(sizes):
     expect_error(ValueError, lambda: MLP(sizes), f"MLP({sizes}), fewer than two sizes")
 
 
+def numpy_mlp(activation, x, *parameters):
+    """Linear layers (weight, bias pairs) with the activation between each two, in numpy."""
+    for position in range(0, len(parameters), 2):
+        x = x @ parameters[position] + parameters[position + 1]
+        if position < len(parameters) - 2:
+            x = NUMPY[activation](x)
+    return x
+
+
 def mlp_gradients(sizes, activation, seed):
     model = MLP(sizes, activation=activation)
+    values = [random_array((2, sizes[0]), seed)]
     for position, parameter in enumerate(model.parameters()):
-        parameter.data = random_array(parameter.shape, seed + position)
-    x = Tensor(random_array((2, sizes[0]), seed), requires_grad=True)
-    check_gradients(lambda x, *parameters: model(x), [x, *model.parameters()], seed=seed)
+        values.append(random_array(parameter.shape, seed + position))
+        parameter.data = values[-1]
+    x = Tensor(values[0], requires_grad=True)
+    forward = lambda x, *parameters: numpy_mlp(activation, x, *parameters)  # noqa: E731
+    inputs = [x, *model.parameters()]  # f reaches the parameters through the model
+    check_gradients(lambda x, *parameters: model(x), inputs, seed=seed, forward=forward, values=values)
 
 
 sizes = st.lists(st.integers(1, 4), min_size=2, max_size=4)
@@ -433,9 +458,13 @@ def round_trips(sizes, seed):
     for name, parameter in other.named_parameters():
         assert np.array_equal(parameter.data, state[name]), f"{name} loaded exactly"
         assert parameter.dtype == np.float32, f"{name} keeps its float32 dtype"
-    x = Tensor(random_array((2, sizes[0]), seed))
-    model.load_state_dict(state)
-    assert_close(other(x), model(x).data, "two models with the same state compute the same thing")
+    # A layer computes with what it loaded: the test's own state, and x @ W + b in numpy.
+    weight, bias = random_array((sizes[0], sizes[1]), seed + 1), random_array((sizes[1],), seed + 2)
+    layer = Linear(sizes[0], sizes[1])
+    layer.load_state_dict({"weight": weight.astype(np.float32), "bias": bias.astype(np.float32)})
+    x = random_array((2, sizes[0]), seed)
+    expected = x @ weight.astype(np.float32) + bias.astype(np.float32)
+    assert_close(layer(Tensor(x)), expected, "a Linear computes with the state it loaded", rtol=1e-6)
 
 
 check_property(
@@ -463,20 +492,28 @@ from pathlib import Path
 from hypothesis import strategies as st
 from tinytorch.layers import manual_seed
 
-from tinytorch.testing import check_property
+from tinytorch.testing import assert_close, check_property, random_array, seeds
 
 
 def survives_a_file(sizes, seed, suffix):
     manual_seed(seed)
     model, other = MLP(sizes), MLP(sizes)
+    given = {}  # the test's own values, saved with the model
+    for offset, (name, parameter) in enumerate(model.named_parameters()):
+        given[name] = random_array(parameter.shape, seed + offset).astype(np.float32)
+        parameter.data = given[name].copy()
     with tempfile.TemporaryDirectory() as folder:
         path = str(Path(folder) / "weights") + suffix
         save(model, path)
         load(other, path)
-    expected, loaded = model.state_dict(), other.state_dict()
-    assert list(loaded) == list(expected), "the same names"
-    for name in expected:
-        assert np.array_equal(loaded[name], expected[name]), f"{name} after save and load, bit for bit"
+    loaded = other.state_dict()
+    assert list(loaded) == list(given), "the same names"
+    for name in given:
+        assert np.array_equal(loaded[name], given[name]), f"{name} after save and load, bit for bit"
+    for position, layer in enumerate(other.layers[::2]):  # each loaded Linear computes with its values
+        weight, bias = given[f"layers.{2 * position}.weight"], given[f"layers.{2 * position}.bias"]
+        x = random_array((2, weight.shape[0]), seed + 100 + position)
+        assert_close(layer(Tensor(x)), x @ weight + bias, f"the loaded layers.{2 * position} on x", rtol=1e-6)
 
 
 check_property(

@@ -280,9 +280,12 @@ def cross_entropy_is_stable(n, classes, seed, scale):
     assert np.isfinite(loss.data), f"cross-entropy of logits up to {scale:g} is {loss.data}"
     loss.backward()
     assert np.all(np.isfinite(z.grad)), f"the gradient of cross-entropy of logits up to {scale:g} is not finite"
-    moved = Tensor(logits - logits.max(axis=-1, keepdims=True))
-    same = CrossEntropyLoss()(moved, targets)
-    assert_close(loss, same.data, "cross-entropy does not change when a row's logits all move by its maximum")
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    for row in range(n):  # one row at a time: its loss is -log_probs[row, target], whatever the reduction
+        one = CrossEntropyLoss()(Tensor(logits[row : row + 1]), targets[row : row + 1])
+        expected = -log_probs[row, targets[row]]
+        assert_close(one, expected, f"cross-entropy of one row of logits up to {scale:g} (numpy's stable formula)")
 
 
 check_property(
@@ -309,8 +312,16 @@ x = Tensor(np.array([[1.0, 2.0, 3.0], [0.5, -0.5, 0.0]]), requires_grad=True)
 log_softmax(x).backward(np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 0.0]]))
 softmax = np.exp(x.data[0]) / np.exp(x.data[0]).sum()
 assert_close(x.grad[0], np.array([0.0, 0.0, 1.0]) - softmax, "d log_softmax(x)[k] / dx is onehot(k) - softmax(x)")
-check_gradients(lambda x: log_softmax(x), [x])
-check_gradients(lambda x: log_softmax(x, dim=0), [x])
+
+
+def numpy_log_softmax(x, dim=-1):
+    """log_softmax in numpy: the central differences are taken of it."""
+    shifted = x - x.max(axis=dim, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=dim, keepdims=True))
+
+
+check_gradients(lambda x: log_softmax(x), [x], forward=numpy_log_softmax)
+check_gradients(lambda x: log_softmax(x, dim=0), [x], forward=lambda x: numpy_log_softmax(x, dim=0))
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
@@ -319,9 +330,12 @@ from tinytorch.testing import check_gradients, check_property, random_array, see
 
 def log_softmax_gradient(shape, seed, data):
     dim = data.draw(st.integers(-len(shape), len(shape) - 1), label="dim")
-    x = Tensor(random_array(shape, seed, low=-3.0, high=3.0), requires_grad=True)
-    check_gradients(lambda x: log_softmax(x, dim=dim), [x], seed=seed)
-    check_gradients(lambda x: log_softmax(x * 2, dim=dim) * x, [x], seed=seed + 1)
+    values = random_array(shape, seed, low=-3.0, high=3.0)
+    x = Tensor(values, requires_grad=True)
+    forward = lambda x: numpy_log_softmax(x, dim)  # noqa: E731
+    check_gradients(lambda x: log_softmax(x, dim=dim), [x], seed=seed, forward=forward, values=[values])
+    forward = lambda x: numpy_log_softmax(x * 2, dim) * x  # noqa: E731
+    check_gradients(lambda x: log_softmax(x * 2, dim=dim) * x, [x], seed=seed + 1, forward=forward, values=[values])
 
 
 check_property(
@@ -382,15 +396,27 @@ CrossEntropyLoss()(logits, np.array([0])).backward()
 softmax = np.exp(logits.data) / np.exp(logits.data).sum()
 assert_close(logits.grad, softmax - np.array([[1.0, 0.0, 0.0]]), "d CE / d logits is softmax - onehot(target)")
 batch = Tensor(np.array([[[0.5, -1.0], [2.0, 0.0]], [[0.0, 1.0], [-0.5, 0.5]]]), requires_grad=True)
-check_gradients(lambda z: CrossEntropyLoss()(z, np.array([[0, 1], [1, 1]])), [batch])
+targets = np.array([[0, 1], [1, 1]])
+
+
+def numpy_cross_entropy(z, targets):
+    """The mean of -log softmax(z)[target], in numpy: the central differences are taken of it."""
+    shifted = z - z.max(axis=-1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return -np.take_along_axis(log_probs, targets[..., None], axis=-1).mean()
+
+
+check_gradients(lambda z: CrossEntropyLoss()(z, targets), [batch], forward=lambda z: numpy_cross_entropy(z, targets))
 ### BEGIN HIDDEN TESTS
 from tinytorch.testing import assert_close, check_gradients, check_property, random_array, seeds, shapes
 
 
 def cross_entropy_gradient(shape, seed):
-    z = Tensor(random_array(shape, seed, low=-3.0, high=3.0), requires_grad=True)
+    values = random_array(shape, seed, low=-3.0, high=3.0)
+    z = Tensor(values, requires_grad=True)
     targets = np.random.default_rng(seed).integers(0, shape[-1], size=shape[:-1])
-    check_gradients(lambda z: CrossEntropyLoss()(z, targets), [z], seed=seed)
+    forward = lambda z: numpy_cross_entropy(z, targets)  # noqa: E731
+    check_gradients(lambda z: CrossEntropyLoss()(z, targets), [z], seed=seed, forward=forward, values=[values])
     z.grad = None
     CrossEntropyLoss()(z, targets).backward()
     assert_close(z.grad.sum(axis=-1), np.zeros(shape[:-1]), "each row of the gradient sums to zero", atol=1e-12)
@@ -477,9 +503,13 @@ def mse_value_and_gradient(shape, seed, target_is_tensor):
     assert isinstance(loss, Tensor) and loss.shape == (), f"the loss should be a scalar Tensor, got {loss!r}"
     assert_close(loss, np.mean((p - t) ** 2), f"MSE of shape {shape}", rtol=1e-7)
     prediction = Tensor(p, requires_grad=True)
-    check_gradients(lambda prediction: MSELoss()(prediction, target), [prediction], seed=seed)
+    forward = lambda prediction: np.mean((prediction - t) ** 2)  # noqa: E731
+    check_gradients(
+        lambda prediction: MSELoss()(prediction, target), [prediction], seed=seed, forward=forward, values=[p]
+    )
     both = [Tensor(p, requires_grad=True), Tensor(t, requires_grad=True)]
-    check_gradients(lambda a, b: MSELoss()(a, b), both, seed=seed + 1)
+    forward = lambda a, b: np.mean((a - b) ** 2)  # noqa: E731
+    check_gradients(lambda a, b: MSELoss()(a, b), both, seed=seed + 1, forward=forward, values=[p, t])
 
 
 check_property(

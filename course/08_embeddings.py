@@ -280,7 +280,8 @@ embedding(tokens).backward(np.array([[1.0, 0.0], [5.0, 5.0], [2.0, 0.0], [3.0, 1
 assert_close(embedding.weight.grad[2], [6, 1], "token 2 appears 3 times: its row gets 1 + 2 + 3 and 0 + 0 + 1")
 assert_close(embedding.weight.grad[1], [0, 0], "token 1 was not used: its row gets no gradient")
 weight = Tensor(np.arange(6.0).reshape(3, 2), requires_grad=True)
-check_gradients(lambda weight: embedding_lookup(weight, np.array([[1, 1], [0, 1]])), [weight])
+tokens = np.array([[1, 1], [0, 1]])
+check_gradients(lambda weight: embedding_lookup(weight, tokens), [weight], forward=lambda weight: weight[tokens])
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
@@ -296,8 +297,12 @@ def accumulates_repeated_tokens(vocab_size, embed_dim, index_shape, seed):
     expected = np.zeros((vocab_size, embed_dim))
     np.add.at(expected, indices, upstream)
     assert_close(embedding.weight.grad, expected, f"gradient of the weight for tokens {indices.tolist()}")
-    weight = Tensor(random_array((vocab_size, embed_dim), seed + 2), requires_grad=True)
-    check_gradients(lambda weight: embedding_lookup(weight, indices), [weight], seed=seed)
+    table = random_array((vocab_size, embed_dim), seed + 2)
+    weight = Tensor(table, requires_grad=True)
+    forward = lambda weight: weight[indices]  # noqa: E731  (numpy's fancy indexing: rows, repeats included)
+    check_gradients(
+        lambda weight: embedding_lookup(weight, indices), [weight], seed=seed, forward=forward, values=[table]
+    )
 
 
 check_property(
@@ -397,11 +402,20 @@ x = Tensor(np.ones((1, 3, 2)))
 assert_close(encoding(x), 1 + encoding.encoding[None, :3], "x + PE[:3] for a sequence of 3 positions")
 assert list(encoding.parameters()) == [], "the positional encoding is fixed: it has no parameters"
 expect_error(ValueError, lambda: encoding(Tensor(np.ones((1, 5, 2)))), "a sequence of 5 positions with max_seq_len 4")
-check_gradients(lambda x: encoding(x) * x, [Tensor(np.ones((2, 2, 2)), requires_grad=True)])
+table = np.array([[0.0, 1.0], [np.sin(1.0), np.cos(1.0)]])  # PE[:2] for embed_dim 2: sin(pos), cos(pos)
+forward = lambda x: (x + table) * x  # noqa: E731
+check_gradients(lambda x: encoding(x) * x, [Tensor(np.ones((2, 2, 2)), requires_grad=True)], forward=forward)
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
 from tinytorch.testing import assert_close, check_gradients, check_property, expect_error, random_array, seeds
+
+
+def numpy_encoding(length, embed_dim):
+    """PE[:length] by the formula, in numpy: the test's own table, not the student's."""
+    positions, columns = np.arange(length)[:, None], np.arange(embed_dim)[None, :]
+    angles = positions / 10000.0 ** ((columns - columns % 2) / embed_dim)
+    return np.where(columns % 2 == 0, np.sin(angles), np.cos(angles))
 
 
 def adds_the_encoding(batch, length, max_seq_len, embed_dim, seed):
@@ -410,10 +424,12 @@ def adds_the_encoding(batch, length, max_seq_len, embed_dim, seed):
     if length > max_seq_len:
         expect_error(ValueError, lambda: encoding(Tensor(x)), f"T = {length} > max_seq_len = {max_seq_len}")
         return
+    table = numpy_encoding(length, embed_dim)
     result = encoding(Tensor(x))
-    assert_close(result, x + encoding.encoding[:length], f"x + PE[:{length}] for x of shape {x.shape}")
+    assert_close(result, x + table, f"x + PE[:{length}] for x of shape {x.shape}")
     assert encoding(Tensor(x.astype(np.float32))).dtype == np.float32, "a float32 input gives a float32 output"
-    check_gradients(lambda x: encoding(x), [Tensor(x, requires_grad=True)], seed=seed)
+    inputs = [Tensor(x, requires_grad=True)]
+    check_gradients(lambda x: encoding(x), inputs, seed=seed, forward=lambda x: x + table, values=[x])
 
 
 check_property(

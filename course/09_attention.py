@@ -314,11 +314,11 @@ def masks_before_the_softmax(batch, queries, keys, d, seed, kind, per_batch):
     keep = rng.random(mask_shape) < 0.6
     keep[..., rng.integers(0, keys)] = True  # every query may attend to at least one key
     mask = {"bool": keep, "int": keep.astype(np.int64), "float": keep.astype(np.float32), "Tensor": Tensor(keep)}[kind]
-    _, free = scaled_dot_product_attention(Tensor(q), Tensor(k), Tensor(v))
+    free = np.exp(q @ np.swapaxes(k, -1, -2) / np.sqrt(d))  # the test's own unmasked weights, unnormalised
     output, weights = scaled_dot_product_attention(Tensor(q), Tensor(k), Tensor(v), mask)
     allowed = np.broadcast_to(keep, free.shape)
     assert_close(weights.data[~allowed], np.zeros((~allowed).sum()), f"blocked weights (mask of {kind})")
-    expected = free.data * allowed
+    expected = free * allowed
     expected = expected / expected.sum(axis=-1, keepdims=True)
     assert_close(weights, expected, f"masked weights are the unmasked ones renormalised over allowed keys ({kind})")
     assert_close(output, expected @ v, "the output of masked attention")
@@ -426,8 +426,27 @@ from tinytorch.testing import check_gradients
 Q = Tensor(np.array([[0.5, -1.0], [1.0, 2.0]]), requires_grad=True)
 K = Tensor(np.array([[1.0, 0.0], [0.5, 0.5], [-1.0, 1.0]]), requires_grad=True)
 V = Tensor(np.array([[1.0], [2.0], [-1.0]]), requires_grad=True)
-check_gradients(lambda Q, K, V: scaled_dot_product_attention(Q, K, V)[0], [Q, K, V])
-check_gradients(lambda Q, K, V: scaled_dot_product_attention(Q, K, V, np.array([[1, 0, 1], [1, 1, 0]]))[0], [Q, K, V])
+mask = np.array([[1, 0, 1], [1, 1, 0]])
+
+
+def numpy_attention(q, k, v, mask=None):
+    """softmax(q k^T / sqrt(d)), blocked keys left out, times v, in numpy: (output, weights)."""
+    scores = q @ np.swapaxes(k, -1, -2) / np.sqrt(q.shape[-1])
+    if mask is not None:
+        scores = np.where(np.asarray(mask) != 0, scores, -1e9)
+    weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    weights = weights / weights.sum(axis=-1, keepdims=True)
+    return weights @ v, weights
+
+
+check_gradients(
+    lambda Q, K, V: scaled_dot_product_attention(Q, K, V)[0], [Q, K, V], forward=lambda *qkv: numpy_attention(*qkv)[0]
+)
+check_gradients(
+    lambda Q, K, V: scaled_dot_product_attention(Q, K, V, mask)[0],
+    [Q, K, V],
+    forward=lambda *qkv: numpy_attention(*qkv, mask)[0],
+)
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
@@ -436,15 +455,17 @@ from tinytorch.testing import check_gradients, check_property, random_array, see
 
 def attention_gradients(batch, queries, keys, d, seed, masked):
     rng = np.random.default_rng(seed)
-    q = Tensor(random_array((*batch, queries, d), seed), requires_grad=True)
-    k = Tensor(random_array((*batch, keys, d), seed + 1), requires_grad=True)
-    v = Tensor(random_array((*batch, keys, 2), seed + 2), requires_grad=True)
+    values = [random_array((*batch, queries, d), seed), random_array((*batch, keys, d), seed + 1)]
+    values.append(random_array((*batch, keys, 2), seed + 2))
     mask = None
     if masked:
         mask = rng.random((queries, keys)) < 0.6
         mask[:, 0] = True
-    check_gradients(lambda q, k, v: scaled_dot_product_attention(q, k, v, mask)[0], [q, k, v], seed=seed)
-    check_gradients(lambda q, k, v: scaled_dot_product_attention(q, k, v, mask)[1], [q, k, v], seed=seed + 1)
+    for which in (0, 1):  # the output, then the weights
+        inputs = [Tensor(value, requires_grad=True) for value in values]
+        forward = lambda q, k, v, which=which: numpy_attention(q, k, v, mask)[which]  # noqa: E731
+        attention = lambda q, k, v, which=which: scaled_dot_product_attention(q, k, v, mask)[which]  # noqa: E731
+        check_gradients(attention, inputs, seed=seed + which, forward=forward, values=values)
 
 
 check_property(
@@ -490,24 +511,17 @@ from tinytorch.testing import assert_close, check_property, random_array, seeds
 PROJECTIONS = ("q_proj", "k_proj", "v_proj", "out_proj")
 
 
-def randomise(module, seed):
-    for offset, parameter in enumerate(module.parameters()):
-        parameter.data = random_array(parameter.shape, seed + 10 + offset)
-
-
-def reference_multihead(attention, x, mask):
-    """Projections, head split and merge in numpy; the attention of each head on its own."""
-    q, k, v, out = (getattr(attention, name) for name in PROJECTIONS)
-    project = lambda layer, a: a @ layer.weight.data + layer.bias.data  # noqa: E731
-    queries, keys, values = project(q, x), project(k, x), project(v, x)
-    merged = np.zeros_like(x)
-    size = attention.head_dim
-    for b in range(x.shape[0]):
-        for head in range(attention.num_heads):
-            cols = slice(head * size, (head + 1) * size)
-            parts = (Tensor(queries[b, :, cols]), Tensor(keys[b, :, cols]), Tensor(values[b, :, cols]))
-            merged[b, :, cols] = scaled_dot_product_attention(*parts, mask)[0].data
-    return project(out, merged)
+def numpy_multihead(num_heads, mask, x, *parameters):
+    """Projections (weight, bias of q, k, v, out), head split, attention and merge, in numpy."""
+    (batch, length, embed_dim), size = x.shape, x.shape[-1] // num_heads
+    wq, bq, wk, bk, wv, bv, wo, bo = parameters
+    split = lambda a: a.reshape(batch, length, num_heads, size).transpose(0, 2, 1, 3)  # noqa: E731
+    scores = split(x @ wq + bq) @ split(x @ wk + bk).transpose(0, 1, 3, 2) / np.sqrt(size)
+    if mask is not None:
+        scores = np.where(np.asarray(mask) != 0, scores, -1e9)
+    weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    heads = weights / weights.sum(axis=-1, keepdims=True) @ split(x @ wv + bv)
+    return heads.transpose(0, 2, 1, 3).reshape(batch, length, embed_dim) @ wo + bo
 
 
 def matches_reference(batch, length, num_heads, head_dim, seed, causal):
@@ -516,11 +530,14 @@ def matches_reference(batch, length, num_heads, head_dim, seed, causal):
     assert attention.parameters() == [
         p for name in PROJECTIONS for p in (getattr(attention, name).weight, getattr(attention, name).bias)
     ], "the parameters are q_proj, k_proj, v_proj and out_proj's weight and bias"
-    randomise(attention, seed)
+    parameters = [getattr(getattr(attention, name), kind) for name in PROJECTIONS for kind in ("weight", "bias")]
+    values = [random_array(parameter.shape, seed + 10 + offset) for offset, parameter in enumerate(parameters)]
+    for parameter, value in zip(parameters, values, strict=True):
+        parameter.data = value
     x = random_array((batch, length, embed_dim), seed)
     mask = np.tril(np.ones((length, length))) if causal else None
     what = f"MultiHeadAttention({embed_dim}, {num_heads}) on x of shape {x.shape}, causal={causal}"
-    assert_close(attention(Tensor(x), mask), reference_multihead(attention, x, mask), what)
+    assert_close(attention(Tensor(x), mask), numpy_multihead(num_heads, mask, x, *values), what)
 
 
 check_property(
@@ -539,11 +556,30 @@ check_property(
 from tinytorch.testing import check_gradients
 
 attention = MultiHeadAttention(embed_dim=2, num_heads=2)
-parameters = attention.parameters()
+layers = [getattr(attention, name) for name in ("q_proj", "k_proj", "v_proj", "out_proj")]
+parameters = [parameter for layer in layers for parameter in (layer.weight, layer.bias)]
 for parameter in parameters:
     parameter.data = parameter.data.astype(np.float64)
 x = Tensor(np.array([[[1.0, -1.0], [0.5, 2.0]]]), requires_grad=True)
-check_gradients(lambda x, *parameters: attention(x, causal_mask(2)), [x, *parameters])
+
+
+def numpy_multihead(num_heads, mask, x, *parameters):
+    """Projections (weight, bias of q, k, v, out), head split, attention and merge, in numpy."""
+    (batch, length, embed_dim), size = x.shape, x.shape[-1] // num_heads
+    wq, bq, wk, bk, wv, bv, wo, bo = parameters
+    split = lambda a: a.reshape(batch, length, num_heads, size).transpose(0, 2, 1, 3)  # noqa: E731
+    scores = split(x @ wq + bq) @ split(x @ wk + bk).transpose(0, 1, 3, 2) / np.sqrt(size)
+    if mask is not None:
+        scores = np.where(np.asarray(mask) != 0, scores, -1e9)
+    weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    heads = weights / weights.sum(axis=-1, keepdims=True) @ split(x @ wv + bv)
+    return heads.transpose(0, 2, 1, 3).reshape(batch, length, embed_dim) @ wo + bo
+
+
+# f reaches the parameters through the layer; the numpy forward takes them as its inputs
+mask = np.tril(np.ones((2, 2)))  # what causal_mask(2) gives
+forward = lambda x, *parameters: numpy_multihead(2, mask, x, *parameters)  # noqa: E731
+check_gradients(lambda x, *parameters: attention(x, mask), [x, *parameters], forward=forward)
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
@@ -553,12 +589,18 @@ from tinytorch.testing import check_gradients, check_property, random_array, see
 def multihead_gradients(length, num_heads, head_dim, seed, causal):
     embed_dim = num_heads * head_dim
     attention = MultiHeadAttention(embed_dim, num_heads)
-    parameters = attention.parameters()
+    layers = [getattr(attention, name) for name in ("q_proj", "k_proj", "v_proj", "out_proj")]
+    parameters = [parameter for layer in layers for parameter in (layer.weight, layer.bias)]
+    values = [random_array((1, length, embed_dim), seed)]
     for offset, parameter in enumerate(parameters):
-        parameter.data = random_array(parameter.shape, seed + 10 + offset)
-    x = Tensor(random_array((1, length, embed_dim), seed), requires_grad=True)
+        values.append(random_array(parameter.shape, seed + 10 + offset))
+        parameter.data = values[-1]
+    x = Tensor(values[0], requires_grad=True)
     mask = np.tril(np.ones((length, length))) if causal else None
-    check_gradients(lambda x, *parameters: attention(x, mask), [x, *parameters], seed=seed)
+    forward = lambda x, *parameters: numpy_multihead(num_heads, mask, x, *parameters)  # noqa: E731
+    check_gradients(
+        lambda x, *parameters: attention(x, mask), [x, *parameters], seed=seed, forward=forward, values=values
+    )
 
 
 check_property(

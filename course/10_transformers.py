@@ -249,9 +249,9 @@ def numpy_layer_norm(x, gamma, beta, eps):
 def matches_numpy(shape, seed, scale, eps):
     x = random_array(shape, seed) * scale + random_array(shape[-1:], seed + 3)
     norm = LayerNorm(shape[-1]) if eps is None else LayerNorm((shape[-1],), eps=eps)
-    norm.gamma.data = random_array(shape[-1:], seed + 1)
-    norm.beta.data = random_array(shape[-1:], seed + 2)
-    expected = numpy_layer_norm(x, norm.gamma.data, norm.beta.data, 1e-5 if eps is None else eps)
+    gamma, beta = random_array(shape[-1:], seed + 1), random_array(shape[-1:], seed + 2)
+    norm.gamma.data, norm.beta.data = gamma, beta
+    expected = numpy_layer_norm(x, gamma, beta, 1e-5 if eps is None else eps)
     assert_close(norm(Tensor(x)), expected, f"LayerNorm({shape[-1]}, eps={eps}) of x of shape {shape}, scale {scale}")
     float32 = LayerNorm(shape[-1])(Tensor(x.astype(np.float32)))
     assert float32.dtype == np.float32, "float32 inputs and parameters give a float32 output"
@@ -306,19 +306,32 @@ from tinytorch.testing import check_gradients
 x = Tensor(np.array([[1.0, 2.0, 4.0], [0.5, -1.0, 0.0]]), requires_grad=True)
 gamma = Tensor(np.array([1.0, 2.0, -1.0]), requires_grad=True)
 beta = Tensor(np.array([0.0, 1.0, 0.5]), requires_grad=True)
-check_gradients(layer_norm, [x, gamma, beta])
+
+
+def numpy_layer_norm(x, gamma, beta, eps=1e-5):
+    """LayerNorm over the last axis in numpy: the central differences are taken of it."""
+    centered = x - x.mean(axis=-1, keepdims=True)
+    return centered / np.sqrt((centered**2).mean(axis=-1, keepdims=True) + eps) * gamma + beta
+
+
+check_gradients(layer_norm, [x, gamma, beta], forward=numpy_layer_norm)
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
 from tinytorch.testing import check_gradients, check_property, random_array, seeds, shapes
 
 
+def numpy_layer_norm(x, gamma, beta, eps=1e-5):
+    centered = x - x.mean(axis=-1, keepdims=True)
+    return centered / np.sqrt((centered**2).mean(axis=-1, keepdims=True) + eps) * gamma + beta
+
+
 def layer_norm_gradients(shape, seed):
-    x = Tensor(random_array(shape, seed), requires_grad=True)
+    values = [random_array(shape, seed), random_array(shape[-1:], seed + 1), random_array(shape[-1:], seed + 2)]
     norm = LayerNorm(shape[-1])
-    norm.gamma.data = random_array(shape[-1:], seed + 1)
-    norm.beta.data = random_array(shape[-1:], seed + 2)
-    check_gradients(lambda x, gamma, beta: norm(x), [x, norm.gamma, norm.beta], seed=seed)
+    norm.gamma.data, norm.beta.data = values[1], values[2]
+    inputs = [Tensor(values[0], requires_grad=True), norm.gamma, norm.beta]  # f reaches gamma and beta through norm
+    check_gradients(lambda x, gamma, beta: norm(x), inputs, seed=seed, forward=numpy_layer_norm, values=values)
 
 
 check_property(
@@ -347,21 +360,29 @@ from hypothesis import strategies as st
 from tinytorch.testing import assert_close, check_gradients, check_property, random_array, seeds
 
 
+def numpy_feed_forward(x, w1, b1, w2, b2):
+    """linear2(GELU(linear1(x))) in numpy, GELU's tanh approximation."""
+    hidden = x @ w1 + b1
+    hidden = 0.5 * hidden * (1 + np.tanh(np.sqrt(2 / np.pi) * (hidden + 0.044715 * hidden**3)))
+    return hidden @ w2 + b2
+
+
 def feed_forward_matches_numpy(batch, length, embed_dim, hidden_dim, seed):
     mlp = FeedForward(embed_dim) if hidden_dim is None else FeedForward(embed_dim, hidden_dim)
     width = 4 * embed_dim if hidden_dim is None else hidden_dim
     assert mlp.linear1.weight.shape == (embed_dim, width), f"FeedForward({embed_dim}, {hidden_dim}).linear1"
     assert mlp.linear2.weight.shape == (width, embed_dim), f"FeedForward({embed_dim}, {hidden_dim}).linear2"
-    parameters = mlp.parameters()
-    assert len(parameters) == 4, "the parameters are linear1's and linear2's weight and bias"
+    assert len(mlp.parameters()) == 4, "the parameters are linear1's and linear2's weight and bias"
+    parameters = [mlp.linear1.weight, mlp.linear1.bias, mlp.linear2.weight, mlp.linear2.bias]
+    values = [random_array((batch, length, embed_dim), seed)]
     for offset, parameter in enumerate(parameters):
-        parameter.data = random_array(parameter.shape, seed + 10 + offset)
-    x = random_array((batch, length, embed_dim), seed)
-    hidden = x @ mlp.linear1.weight.data + mlp.linear1.bias.data
-    hidden = 0.5 * hidden * (1 + np.tanh(np.sqrt(2 / np.pi) * (hidden + 0.044715 * hidden**3)))
-    expected = hidden @ mlp.linear2.weight.data + mlp.linear2.bias.data
+        values.append(random_array(parameter.shape, seed + 10 + offset))
+        parameter.data = values[-1]
+    x = values[0]
+    expected = numpy_feed_forward(*values)
     assert_close(mlp(Tensor(x)), expected, f"FeedForward({embed_dim}, {hidden_dim}) on x of shape {x.shape}")
-    check_gradients(lambda x, *parameters: mlp(x), [Tensor(x, requires_grad=True), *parameters], seed=seed)
+    inputs = [Tensor(x, requires_grad=True), *parameters]  # f reaches the parameters through mlp
+    check_gradients(lambda x, *parameters: mlp(x), inputs, seed=seed, forward=numpy_feed_forward, values=values)
 
 
 check_property(
@@ -393,18 +414,63 @@ from hypothesis import strategies as st
 
 from tinytorch.testing import assert_close, check_property, random_array, seeds
 
+PROJECTIONS = ("q_proj", "k_proj", "v_proj", "out_proj")
+PARAMETERS = ["ln1.gamma", "ln1.beta"] + [
+    f"attention.{name}.{kind}" for name in PROJECTIONS for kind in ("weight", "bias")
+]
+PARAMETERS += [
+    "ln2.gamma",
+    "ln2.beta",
+    "mlp.linear1.weight",
+    "mlp.linear1.bias",
+    "mlp.linear2.weight",
+    "mlp.linear2.bias",
+]
+
+
+def parameter(block, dotted):
+    """The block's parameter at a dotted name ("attention.q_proj.weight"), found by attributes."""
+    for name in dotted.split("."):
+        block = getattr(block, name)
+    return block
+
+
+def numpy_block(num_heads, mask, x, *parameters):
+    """x + attention(ln1(x), mask), then + mlp(ln2(x)), in numpy, from the block's 16 parameters in the
+    order of PARAMETERS."""
+    g1, c1, wq, bq, wk, bk, wv, bv, wo, bo, g2, c2, w1, b1, w2, b2 = parameters
+    (batch, length, embed_dim), size = x.shape, x.shape[-1] // num_heads
+
+    def norm(a, gamma, beta):
+        centered = a - a.mean(axis=-1, keepdims=True)
+        return centered / np.sqrt((centered**2).mean(axis=-1, keepdims=True) + 1e-5) * gamma + beta
+
+    def split(a):
+        return a.reshape(batch, length, num_heads, size).transpose(0, 2, 1, 3)
+
+    a = norm(x, g1, c1)
+    scores = split(a @ wq + bq) @ split(a @ wk + bk).transpose(0, 1, 3, 2) / np.sqrt(size)
+    scores = scores if mask is None else np.where(np.asarray(mask) != 0, scores, -1e9)
+    weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    heads = weights / weights.sum(axis=-1, keepdims=True) @ split(a @ wv + bv)
+    h = x + heads.transpose(0, 2, 1, 3).reshape(batch, length, embed_dim) @ wo + bo
+    hidden = norm(h, g2, c2) @ w1 + b1
+    hidden = 0.5 * hidden * (1 + np.tanh(np.sqrt(2 / np.pi) * (hidden + 0.044715 * hidden**3)))
+    return h + hidden @ w2 + b2
+
 
 def pre_norm_residuals(batch, length, num_heads, head_dim, mlp_ratio, seed, causal):
     embed_dim = num_heads * head_dim
     block = TransformerBlock(embed_dim, num_heads, mlp_ratio=mlp_ratio)
     assert block.mlp.linear1.weight.shape == (embed_dim, embed_dim * mlp_ratio), "the mlp is mlp_ratio times wider"
     assert block.attention.num_heads == num_heads, "attention has num_heads heads"
-    for offset, parameter in enumerate(block.parameters()):
-        parameter.data = random_array(parameter.shape, seed + 10 + offset)
+    values = []
+    for offset, name in enumerate(PARAMETERS):
+        values.append(random_array(parameter(block, name).shape, seed + 10 + offset))
+        parameter(block, name).data = values[-1]
     x = random_array((batch, length, embed_dim), seed)
     mask = np.tril(np.ones((length, length))) if causal else None
-    h = x + block.attention(block.ln1(Tensor(x)), mask).data
-    expected = h + block.mlp(block.ln2(Tensor(h))).data
+    expected = numpy_block(num_heads, mask, x, *values)
     what = f"TransformerBlock({embed_dim}, {num_heads}, mlp_ratio={mlp_ratio}) on x {x.shape}, causal={causal}"
     assert_close(block(Tensor(x), mask), expected, what)
 
@@ -446,12 +512,63 @@ from tinytorch.attention import causal_mask
 from tinytorch.testing import check_gradients
 
 block = TransformerBlock(embed_dim=2, num_heads=1, mlp_ratio=1)
-parameters = block.parameters()
-assert len(parameters) == 16, "2 LayerNorms (2 each), 4 projections and 2 linears (2 each)"
-for parameter in parameters:
-    parameter.data = parameter.data.astype(np.float64)
+assert len(block.parameters()) == 16, "2 LayerNorms (2 each), 4 projections and 2 linears (2 each)"
+PROJECTIONS = ("q_proj", "k_proj", "v_proj", "out_proj")
+PARAMETERS = ["ln1.gamma", "ln1.beta"] + [
+    f"attention.{name}.{kind}" for name in PROJECTIONS for kind in ("weight", "bias")
+]
+PARAMETERS += [
+    "ln2.gamma",
+    "ln2.beta",
+    "mlp.linear1.weight",
+    "mlp.linear1.bias",
+    "mlp.linear2.weight",
+    "mlp.linear2.bias",
+]
+
+
+def parameter(block, dotted):
+    """The block's parameter at a dotted name ("attention.q_proj.weight"), found by attributes."""
+    for name in dotted.split("."):
+        block = getattr(block, name)
+    return block
+
+
+parameters = [parameter(block, name) for name in PARAMETERS]
+for each in parameters:
+    each.data = each.data.astype(np.float64)
 x = Tensor(np.array([[[1.0, -1.0], [0.5, 2.0]]]), requires_grad=True)
-check_gradients(lambda x, *parameters: block(x, causal_mask(2)), [x, *parameters], rtol=1e-3, atol=1e-4)
+
+
+def numpy_block(num_heads, mask, x, *parameters):
+    """x + attention(ln1(x), mask), then + mlp(ln2(x)), in numpy, from the block's 16 parameters in the
+    order of PARAMETERS."""
+    g1, c1, wq, bq, wk, bk, wv, bv, wo, bo, g2, c2, w1, b1, w2, b2 = parameters
+    (batch, length, embed_dim), size = x.shape, x.shape[-1] // num_heads
+
+    def norm(a, gamma, beta):
+        centered = a - a.mean(axis=-1, keepdims=True)
+        return centered / np.sqrt((centered**2).mean(axis=-1, keepdims=True) + 1e-5) * gamma + beta
+
+    def split(a):
+        return a.reshape(batch, length, num_heads, size).transpose(0, 2, 1, 3)
+
+    a = norm(x, g1, c1)
+    scores = split(a @ wq + bq) @ split(a @ wk + bk).transpose(0, 1, 3, 2) / np.sqrt(size)
+    scores = scores if mask is None else np.where(np.asarray(mask) != 0, scores, -1e9)
+    weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    heads = weights / weights.sum(axis=-1, keepdims=True) @ split(a @ wv + bv)
+    h = x + heads.transpose(0, 2, 1, 3).reshape(batch, length, embed_dim) @ wo + bo
+    hidden = norm(h, g2, c2) @ w1 + b1
+    hidden = 0.5 * hidden * (1 + np.tanh(np.sqrt(2 / np.pi) * (hidden + 0.044715 * hidden**3)))
+    return h + hidden @ w2 + b2
+
+
+# f reaches the parameters through the block; the numpy forward takes them as its inputs
+forward = lambda x, *parameters: numpy_block(1, np.tril(np.ones((2, 2))), x, *parameters)  # noqa: E731
+check_gradients(
+    lambda x, *parameters: block(x, causal_mask(2)), [x, *parameters], rtol=1e-3, atol=1e-4, forward=forward
+)
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
@@ -461,12 +578,23 @@ from tinytorch.testing import check_gradients, check_property, random_array, see
 def block_gradients(length, num_heads, head_dim, mlp_ratio, seed):
     embed_dim = num_heads * head_dim
     block = TransformerBlock(embed_dim, num_heads, mlp_ratio=mlp_ratio)
-    parameters = block.parameters()
-    for offset, parameter in enumerate(parameters):
-        parameter.data = random_array(parameter.shape, seed + 10 + offset)
-    x = Tensor(random_array((1, length, embed_dim), seed), requires_grad=True)
+    parameters = [parameter(block, name) for name in PARAMETERS]
+    values = [random_array((1, length, embed_dim), seed)]
+    for offset, each in enumerate(parameters):
+        values.append(random_array(each.shape, seed + 10 + offset))
+        each.data = values[-1]
+    x = Tensor(values[0], requires_grad=True)
     mask = np.tril(np.ones((length, length)))
-    check_gradients(lambda x, *parameters: block(x, mask), [x, *parameters], seed=seed, rtol=1e-3, atol=1e-4)
+    forward = lambda x, *parameters: numpy_block(num_heads, mask, x, *parameters)  # noqa: E731
+    check_gradients(
+        lambda x, *parameters: block(x, mask),
+        [x, *parameters],
+        seed=seed,
+        rtol=1e-3,
+        atol=1e-4,
+        forward=forward,
+        values=values,
+    )
 
 
 check_property(

@@ -33,6 +33,8 @@ SHARED_CLASSES = {
     "sealed_class": "seal",
     "gradient_class": "seal",
     "capstone_class": "seal",
+    "layer_gradient_class": "seal",
+    "transformer_gradient_class": "seal",
 }
 
 

@@ -1,5 +1,5 @@
 """The verdict sealed (README, "Threat model"): the attacks of tests/catalogues/seal.py, graded
-with stock nbgrader in two small classes (01_tensor and 02_autograd), score what their honest
+with stock nbgrader in small classes (01_tensor, 02_autograd, 04_layers, 10_transformers), score what their honest
 part deserves; what the student process logged never reaches the autograded notebook or the
 feedback past a few characters; markdown and HTML stay inert in a real browser."""
 
@@ -61,6 +61,53 @@ def test_a_gradient_check_trusts_no_forward_of_the_student(gradient_class, attac
     assert tests == attack.loses, (
         f"{attack.description}: won {sorted(attack.loses - tests)}, lost {sorted(tests - attack.loses)}"
     )
+
+
+LAYER_TESTS = frozenset(
+    ["test_parameters", "test_zero_grad", "test_train_eval", "test_linear", "test_linear_gradients", "test_dropout"]
+)
+TRANSFORMER_TESTS = frozenset(
+    ["test_layernorm_forward", "test_layernorm_statistics", "test_layernorm_gradients", "test_feedforward"]
+    + ["test_transformer_block", "test_transformer_block_gradients"]
+)
+
+
+@pytest.fixture(scope="module")
+def layer_gradient_class(tmp_path_factory):
+    """04_layers: a Linear honest only on the visible test's shape, alone and keeping its answers."""
+    course = classroom.copy_course(tmp_path_factory.mktemp("layer-gradients"), cell_timeout=60)
+    classroom.nbgrader("generate_assignment", seal.LAYERS, "--force", course=course)
+    return grade_class(course, seal.LAYERS, seal.LAYER_GRADIENTS)
+
+
+@pytest.fixture(scope="module")
+def transformer_gradient_class(tmp_path_factory):
+    """10_transformers: a layer_norm honest only on the visible tests' shapes, alone and keeping its answers."""
+    course = classroom.copy_course(tmp_path_factory.mktemp("transformer-gradients"), cell_timeout=60)
+    classroom.nbgrader("generate_assignment", seal.TRANSFORMERS, "--force", course=course)
+    return grade_class(course, seal.TRANSFORMERS, seal.TRANSFORMER_GRADIENTS)
+
+
+@graded(seal.LAYERS)
+@pytest.mark.parametrize("attack", seal.LAYER_GRADIENTS, ids=lambda h: h.student)
+def test_a_layers_gradient_check_trusts_no_forward_of_the_student(layer_gradient_class, attack):
+    _, scores = layer_gradient_class
+    tests = lost(scores, attack.student, seal.LAYERS, LAYER_TESTS)
+    assert tests == attack.loses, (
+        f"{attack.description}: won {sorted(attack.loses - tests)}, lost {sorted(tests - attack.loses)}"
+    )
+    assert lost(scores, "reference", seal.LAYERS, LAYER_TESTS) == set(), "the reference keeps full marks"
+
+
+@graded(seal.TRANSFORMERS)
+@pytest.mark.parametrize("attack", seal.TRANSFORMER_GRADIENTS, ids=lambda h: h.student)
+def test_a_transformers_gradient_check_trusts_no_forward_of_the_student(transformer_gradient_class, attack):
+    _, scores = transformer_gradient_class
+    tests = lost(scores, attack.student, seal.TRANSFORMERS, TRANSFORMER_TESTS)
+    assert tests == attack.loses, (
+        f"{attack.description}: won {sorted(attack.loses - tests)}, lost {sorted(tests - attack.loses)}"
+    )
+    assert lost(scores, "reference", seal.TRANSFORMERS, TRANSFORMER_TESTS) == set(), "the reference keeps full marks"
 
 
 def watched_text(text, own):
@@ -169,6 +216,22 @@ def test_a_gradient_check_takes_its_expected_values_from_the_tests_forward():
         check_gradients(lambda x: constant * 1.0001, [x], forward=np.exp)
     with pytest.raises(AssertionError, match="got no gradient"):
         check_gradients(lambda x: constant, [x], forward=np.exp)
+
+
+def test_a_gradient_check_evaluates_the_forward_at_the_tests_own_arrays():
+    """A tensor that keeps other numbers than the test gave it (here: zeros) agrees with a forward
+    evaluated at what it reports; not with one evaluated at the test's own arrays (values=)."""
+    import numpy as np
+
+    from tinytorch.testing import check_gradients
+    from tinytorch_ref import Tensor
+
+    given = np.array([0.5, 1.0, 2.0])
+    kept = Tensor(np.zeros(3), requires_grad=True)  # what the student's tensor holds and reports
+    check_gradients(lambda x: x.exp(), [kept], forward=np.exp)
+    with pytest.raises(AssertionError, match="the output the gradient is taken of"):
+        check_gradients(lambda x: x.exp(), [kept], forward=np.exp, values=[given])
+    check_gradients(lambda x: x.exp(), [Tensor(given, requires_grad=True)], forward=np.exp, values=[given])
 
 
 @pytest.fixture(scope="module")

@@ -176,7 +176,7 @@ def trusted_gradient(forward, arrays, upstream, index, step=1e-6):
     return gradient
 
 
-def check_gradients(f, inputs, seed=0, rtol=1e-3, atol=1e-5, forward=None):
+def check_gradients(f, inputs, seed=0, rtol=1e-3, atol=1e-5, forward=None, values=None):
     """Compare backward() of `f(*inputs)` with central differences, in float64.
 
     `inputs` are float64 Tensors with requires_grad=True. The upstream gradient is random
@@ -184,12 +184,18 @@ def check_gradients(f, inputs, seed=0, rtol=1e-3, atol=1e-5, forward=None):
     `forward`, the same function on numpy arrays, makes the expected values the test's own:
     f's output must match it, and the central differences are taken of it, not of the tested
     code (which could ignore its inputs, and agree with a backward that computes nothing).
+    `values`, the arrays the test made the inputs from, are what `forward` is evaluated at
+    (otherwise the inputs' data, as the tensors report it): a tensor that kept other numbers
+    than it was given, or a layer that ignored `param.data = ...`, then fails on f's output.
     """
     arrays = []
     for tensor in inputs:
         arrays.append(np.array(tensor.data))
         assert arrays[-1].dtype == np.float64, "gradient checks need float64 inputs"
         tensor.grad = None
+    if values is not None:
+        assert forward is not None and len(values) == len(inputs), "values need a forward, one per input"
+        arrays = [np.array(value, dtype=np.float64) for value in values]
     output = f(*inputs)
     computed_output = np.array(output.data)
     upstream = np.random.default_rng(seed).standard_normal(computed_output.shape)

@@ -11,7 +11,9 @@ the instructor's or the student's browser run its code:
 - markdown that runs a handler (an added cell, an edited course text, a written answer);
 - nbgrader metadata of known cells tampered with (test cells flagged as solutions, points, ...);
 - gradient checks that trust the student's forward (02_autograd: rules left unwritten, and
-  tensors that ignore the harness's nudges, or a forward that caches its answers).
+  tensors that ignore the harness's nudges, or a forward that caches its answers; 04_layers and
+  10_transformers: a Linear or a layer_norm honest only on the visible tests' shapes, whose
+  answer elsewhere is detached, and kept for nudged inputs).
 """
 
 import nbformat
@@ -483,3 +485,121 @@ def capstone_reading_reference():
     cell(capstone, "tinygpt").source += READS_REFERENCE + RAISES_REFERENCE
     capstone.cells.append(nbformat.v4.new_code_cell(PRINTS_HELD_REFERENCE))
     return notebooks
+
+
+# Gradient checks of the layers (04_layers, 10_transformers) --------------------------------
+
+# An answer kept for inputs within 1e-4 of earlier ones: the harness's nudges (1e-6) get the
+# first answer again, a new example a new one.
+KEEP_ANSWERS = """
+import numpy as np
+
+kept_answers = []
+
+
+def kept_answer(values, compute):
+    for earlier, result in kept_answers:
+        if len(earlier) == len(values) and all(
+            np.shape(a) == np.shape(b) and np.allclose(a, b, rtol=0, atol=1e-4) for a, b in zip(earlier, values)
+        ):
+            return result
+    result = compute()
+    kept_answers.append(([np.array(v, dtype=float) for v in values], result))
+    return result
+"""
+
+# Linear is honest on the visible tests' shapes (and on inputs without a gradient); on any other
+# input that needs a gradient it answers a detached copy, so backward() leaves every gradient
+# empty ({tricked}: the copy is computed again for each call, or kept for nudged inputs).
+LINEAR_VISIBLE_SHAPES = """
+honest_linear_forward = Linear.forward
+
+
+def detached_linear(self, x):
+    return Tensor(honest_linear_forward(self, x).data, requires_grad=True)
+
+
+def linear_forward(self, x):
+    if not x.requires_grad or x.shape == (4, 3):  # test_linear_gradients' visible example
+        return honest_linear_forward(self, x)
+    bias = np.zeros(0) if self.bias is None else self.bias.data
+    return {tricked}
+
+
+Linear.forward = linear_forward
+"""
+LINEAR_DETACHED = LINEAR_VISIBLE_SHAPES.replace("{tricked}", "detached_linear(self, x)")
+LINEAR_KEPT = KEEP_ANSWERS + LINEAR_VISIBLE_SHAPES.replace(
+    "{tricked}", "kept_answer([x.data, self.weight.data, bias], lambda: detached_linear(self, x))"
+)
+
+# layer_norm likewise, honest on the shapes of the visible tests of test_layernorm_gradients (2, 3)
+# and test_transformer_block_gradients (1, 2, 2).
+LAYER_NORM_VISIBLE_SHAPES = """
+honest_layer_norm = layer_norm
+
+
+def detached_layer_norm(x, gamma, beta, eps=1e-5):
+    return Tensor(honest_layer_norm(x, gamma, beta, eps).data, requires_grad=True)
+
+
+def layer_norm(x, gamma, beta, eps=1e-5):
+    if not x.requires_grad or x.shape in ((2, 3), (1, 2, 2)):
+        return honest_layer_norm(x, gamma, beta, eps)
+    return {tricked}
+"""
+LAYER_NORM_DETACHED = LAYER_NORM_VISIBLE_SHAPES.replace("{tricked}", "detached_layer_norm(x, gamma, beta, eps)")
+LAYER_NORM_KEPT = KEEP_ANSWERS + LAYER_NORM_VISIBLE_SHAPES.replace(
+    "{tricked}", "kept_answer([x.data, gamma.data, beta.data], lambda: detached_layer_norm(x, gamma, beta, eps))"
+)
+
+LAYERS, TRANSFORMERS = "04_layers", "10_transformers"
+
+
+def module_with(assignment, grade_id, code):
+    """The reference of `assignment`, with `code` at the end of its solution cell `grade_id`."""
+
+    def build():
+        from tinytorch_tools.authoring import samples
+
+        notebook = samples.source_notebook(assignment)
+        cell(notebook, grade_id).source += "\n" + code
+        return notebook
+
+    return build
+
+
+LINEAR_LOST = frozenset(["test_linear_gradients"])
+LAYER_NORM_LOST = frozenset(["test_layernorm_gradients", "test_transformer_block_gradients"])
+LAYER_GRADIENTS = [
+    submission(
+        "linear-detached",
+        "Linear detaches its output but on the visible test's shape (the honest part)",
+        module_with(LAYERS, "linear", LINEAR_DETACHED),
+        LINEAR_LOST,
+        LAYERS,
+    ),
+    submission(
+        "linear-kept",
+        "Linear detaches its output but on the visible test's shape, and keeps its answer for nudged inputs",
+        module_with(LAYERS, "linear", LINEAR_KEPT),
+        LINEAR_LOST,
+        LAYERS,
+    ),
+]
+TRANSFORMER_GRADIENTS = [
+    submission(
+        "layer-norm-detached",
+        "layer_norm detaches its output but on the visible tests' shapes (the honest part)",
+        module_with(TRANSFORMERS, "layer_norm_op", LAYER_NORM_DETACHED),
+        LAYER_NORM_LOST,
+        TRANSFORMERS,
+    ),
+    submission(
+        "layer-norm-kept",
+        "layer_norm detaches its output but on the visible tests' shapes, and keeps its answer for nudged inputs",
+        module_with(TRANSFORMERS, "layer_norm_op", LAYER_NORM_KEPT),
+        LAYER_NORM_LOST,
+        TRANSFORMERS,
+    ),
+]
