@@ -30,6 +30,7 @@ SHARED_CLASSES = {
     "report_class": "dashboard",  # tests/test_dashboard.py and the browser's dashboard test
     "stock_class": "files",
     "graded_with_grade": "files",
+    "leaderboard_class": "leaderboard",
 }
 
 

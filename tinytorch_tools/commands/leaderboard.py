@@ -26,7 +26,7 @@ def run(arguments):
 
     if not arguments.sandbox:
         print("WARNING: --no-sandbox: entries train WITHOUT the OS sandbox (trusted entries only)", file=sys.stderr)
-    board = run_leaderboard(
+    board, trained = run_leaderboard(
         arguments.course,
         arguments.students,
         budget=arguments.budget,
@@ -36,4 +36,5 @@ def run(arguments):
         force=arguments.force,
         sandbox=arguments.sandbox,
     )
+    print(f"trained {len(trained)} entries")
     print(table(board))

@@ -22,6 +22,11 @@ def submitted_students(course):
     return sorted(folder.parent.name for folder in (Path(course) / "submitted").glob(f"*/{LANGUAGE_MODEL}"))
 
 
+def trained_already(result, task):
+    """Whether `result` is the training of this task's entry (one whose worker failed is not)."""
+    return result is not None and result["key"] == task.key and result["status"] != "failed"
+
+
 def run_leaderboard(
     course,
     students=None,
@@ -34,7 +39,8 @@ def run_leaderboard(
     sandbox=True,
 ):
     """Train the entries of `students` (all who submitted 12_language_model) and the reference's
-    that have no result for their key yet (all of them with `force`); returns the board."""
+    that have no result for their key yet (all of them with `force`); returns the board and the
+    students whose entry was trained."""
     course = Path(course).resolve()
     if sandbox and not scheduler:
         require_sandbox()
@@ -45,7 +51,7 @@ def run_leaderboard(
     tasks = [Task(REFERENCE, entry, key_of(entry, reference, budget))]
     tasks += [student_task(course, student, budget) for student in students or submitted_students(course)]
     results = board["results"]
-    todo = [task for task in tasks if force or task.refused or results.get(task.student, {}).get("key") != task.key]
+    todo = [task for task in tasks if force or task.refused or not trained_already(results.get(task.student), task)]
     if len(todo) < len(tasks):
         print(
             f"{len(tasks) - len(todo)} of {len(tasks)} entries unchanged since they were trained (--force to retrain)"
@@ -59,7 +65,7 @@ def run_leaderboard(
     trained = [task for task in todo if not task.refused]
     if trained:
         train_all(course, board, trained, Settings(budget, timeout, reference, sandbox), scheduler, workers, progress)
-    return board
+    return board, [task.student for task in trained]
 
 
 def train_all(course, board, tasks, settings, scheduler, workers, progress):

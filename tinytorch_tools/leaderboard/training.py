@@ -104,8 +104,10 @@ def sandboxed(hand_in, settings, hidden=()):
 
 
 def clean(text):
-    """A student's text as one printable line, capped."""
-    return "".join(char if char.isprintable() else " " for char in str(text))[:MAX_MESSAGE]
+    """A student's text as one printable line, capped: its start, and its end, where a chained
+    error names its first cause (the module that does not build)."""
+    line = "".join(char if char.isprintable() else " " for char in str(text))
+    return line if len(line) <= MAX_MESSAGE else f"{line[:100]} ... {line[105 - MAX_MESSAGE :]}"
 
 
 def why_stopped(error, box, timeout):
