@@ -42,14 +42,18 @@ def run_leaderboard(
     that have no result for their key yet (all of them with `force`); returns the board and the
     students whose entry was trained."""
     course = Path(course).resolve()
+    students = students or submitted_students(course)
+    board = store.load(course)
+    if not students:
+        print(f"no entry to train: no one submitted {LANGUAGE_MODEL} in {course / 'submitted'}")
+        return board, []
     if sandbox and not scheduler:
         require_sandbox()
-    board = store.load(course)
     board["budget"] = budget
     reference = reference_sources(course)
     entry = fitted(DEFAULT_ENTRY, budget)
     tasks = [Task(REFERENCE, entry, key_of(entry, reference, budget))]
-    tasks += [student_task(course, student, budget) for student in students or submitted_students(course)]
+    tasks += [student_task(course, student, budget) for student in students]
     results = board["results"]
     todo = [task for task in tasks if force or task.refused or not trained_already(results.get(task.student), task)]
     if len(todo) < len(tasks):
