@@ -61,22 +61,20 @@ def checked(result):
 def rows(board):
     """(rank, who, bits, details) of each line of the table: the ranked entries with the
     reference's and the unigram baseline among them (unranked), then the others."""
-    results = board["results"]
-    reference = results.get(REFERENCE)
-    ranked = sorted(
-        (result["bits"], student)
-        for student, result in results.items()
-        if result["status"] == "ok" and student != REFERENCE
-    )
-    lines = [(str(rank), quoted(student), results[student]) for rank, (_, student) in enumerate(ranked, 1)]
+    results, reference = board["results"], board["results"].get(REFERENCE)
+    trained = sorted((result["bits"], student) for student, result in results.items() if result["status"] == "ok")
+    ranked = [student for _, student in trained if student != REFERENCE]
+    lines = [(str(rank), name(student), results[student]) for rank, student in enumerate(ranked, 1)]
     if reference and reference["status"] == "ok":
-        lines.append(("", "reference's entry", reference))
         unigram = {"status": "ok", "bits": reference["unigram"], "entry": {}, "message": "ignores the context"}
-        lines.append(("", "unigram baseline", unigram))
+        lines += [("", name(REFERENCE), reference), ("", "unigram baseline", unigram)]
     lines.sort(key=lambda line: line[2]["bits"])
-    others = sorted((student, result) for student, result in results.items() if result["status"] != "ok")
-    lines += [("-", quoted(student), result) for student, result in others]
+    lines += [("-", name(student), result) for student, result in sorted(results.items()) if result["status"] != "ok"]
     return [(rank, who, bits_text(result), details(result, board["budget"])) for rank, who, result in lines]
+
+
+def name(student):
+    return "reference's entry" if student == REFERENCE else quoted(student)
 
 
 def bits_text(result):
