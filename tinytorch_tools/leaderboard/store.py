@@ -98,7 +98,9 @@ def details(result, budget):
 
 def table(board):
     """The leaderboard as text, one line per student."""
-    lines = [f"{'rank':>4}  {'student':<24} {'bits/char':>9}  details"]
-    lines += [f"{rank:>4}  {who:<24} {bits:>9}  {detail}" for rank, who, bits, detail in rows(board)]
+    lines = rows(board)
+    width = max([len("student"), *(len(who) for _, who, _, _ in lines)])
+    text = [f"{'rank':>4}  {'student':<{width}}  {'bits/char':>9}  details"]
+    text += [f"{rank:>4}  {who:<{width}}  {bits:>9}  {detail}" for rank, who, bits, detail in lines]
     budget = f"{board['budget']:,} multiply-adds per entry" if board["budget"] else "no budget recorded"
-    return "\n".join([f"Leaderboard: held-out bits per character of Tiny Shakespeare ({budget})", *lines])
+    return "\n".join([f"Leaderboard: held-out bits per character of Tiny Shakespeare ({budget})", *text])
