@@ -14,8 +14,9 @@ def leaderboard(data):
     lines = [[escape(rank), escape(who), escape(bits), escape(detail)] for rank, who, bits, detail in rows(board)]
     budget = f"{board['budget']:,}" if board["budget"] else "an unrecorded number of"
     intro = (
-        f"Each student's own TinyGPT, trained by the grader with their entry in {escape(FILE)}'s last run "
-        f"({budget} multiply-adds each), ranked by bits per character on the held-out text: fewer is better."
+        f"Each student's own TinyGPT, trained by the grader with their entry ({budget} multiply-adds each), "
+        "ranked by bits per character on the held-out text: fewer is better. As the last run of "
+        f"<code>python -m tinytorch_tools leaderboard</code> left it in {escape(FILE)}."
     )
     return section(
         "leaderboard", "Leaderboard", table(["rank", "student", "bits per character", "details"], lines), intro
