@@ -62,9 +62,10 @@ def rows(board):
     """(rank, who, bits, details) of each line of the table: the ranked entries with the
     reference's and the unigram baseline among them (unranked), then the others."""
     results, reference = board["results"], board["results"].get(REFERENCE)
-    trained = sorted((result["bits"], student) for student, result in results.items() if result["status"] == "ok")
-    ranked = [student for _, student in trained if student != REFERENCE]
-    lines = [(str(rank), name(student), results[student]) for rank, student in enumerate(ranked, 1)]
+    ranked = sorted((result["bits"], student) for student, result in results.items() if result["status"] == "ok")
+    ranked = [(bits, student) for bits, student in ranked if student != REFERENCE]
+    better = {bits: sum(other < bits for other, _ in ranked) for bits, _ in ranked}  # equal bits, equal rank
+    lines = [(str(better[bits] + 1), name(student), results[student]) for bits, student in ranked]
     if reference and reference["status"] == "ok":
         unigram = {"status": "ok", "bits": reference["unigram"], "entry": {}, "message": "ignores the context"}
         lines += [("", name(REFERENCE), reference), ("", "unigram baseline", unigram)]
