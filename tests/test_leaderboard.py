@@ -127,11 +127,11 @@ def submit(course, student, notebooks):
 @pytest.fixture(scope="module")
 def leaderboard_class(tmp_path_factory):
     """(course, what the command printed) after the leaderboard of the class was trained, each
-    entry within 30 s (one trains for ever: it costs one worker that long, beside the others)."""
+    entry within 20 s (one trains for ever: it costs one worker that long, beside the others)."""
     course = classroom.copy_course(tmp_path_factory.mktemp("leaderboard"))
     for student, notebooks in class_entries().items():
         submit(course, student, notebooks)
-    return course, leaderboard_command(course, "--timeout", "30")
+    return course, leaderboard_command(course, "--timeout", "20")
 
 
 def lines_of(board):
@@ -154,8 +154,8 @@ def test_the_class_is_ranked_by_held_out_bits_with_a_line_for_each_failure(leade
     assert lines["over-budget"][2].startswith("refused: 58,716,979,200 multiply-adds, over the budget of 4,000")
     assert lines["not-data"][2] == "refused: LEADERBOARD_ENTRY must be a dict literal {...}, read as data"
     assert lines["endless"][2] in (
-        "out of budget: it trained longer than 30 s",
-        "out of budget: its box was stopped: its processes used more than 30 s of CPU time together",
+        "out of budget: it trained longer than 20 s",
+        "out of budget: its box was stopped: its processes used more than 20 s of CPU time together",
     )
     assert [rank for rank, _, _ in lines.values()].count("-") == 6
     assert store.table(board) in printed
