@@ -78,6 +78,8 @@ def student_task(course, student, budget):
     if not safe_id(student):
         return Task(student, {}, "", refused="the student id breaks the rule of ids")
     assignment = LANGUAGE_MODEL
+    if not (Path(course) / "submitted" / student / assignment).exists():
+        return Task(student, {}, "", refused=f"{assignment} was not submitted")
     try:
         data = read_submission(course, student, assignment).get("language_model.ipynb")
         if data is None:
