@@ -113,11 +113,12 @@ def bwrap_command(command, handed_in, limits, info_fd=None, box=None, hidden=())
 
 
 def seen_inside(path, binds):
-    """Where the sandbox sees `path`, a file of one of the folders `binds` ({outside: inside})."""
+    """Where the sandbox sees `path`: where `binds` ({outside: inside}) puts its folder, else
+    where it is (/usr is bound as itself)."""
     for outside, inside in binds.items():
         if path.is_relative_to(outside):
             return str(Path(inside) / path.relative_to(outside))
-    raise ValueError(f"{path} is not in the sandbox")
+    return str(path)
 
 
 def start_process(command, handed_in, limits, pass_fds=(), box=None, hidden=()):
