@@ -84,7 +84,8 @@ def with_training_line(notebook, instead):
 def class_entries():
     """{student: {assignment: notebook}}: the sample entries (the reference's, a better one, a
     diverging one), a chain without 09_attention, a student who peeks at the held-out text, an
-    entry over the budget, one that is code, not data, and one that trains for ever."""
+    entry over the budget, one that is code, not data, one that trains for ever, and one that
+    reports a perfect history without training."""
     entries = {
         student: samples.leaderboard_submission(fitted(entry, TEST_BUDGET))
         for student, entry in samples.LEADERBOARD_ENTRIES.items()
@@ -101,6 +102,9 @@ def class_entries():
     cell = next(cell for cell in code[LANGUAGE_MODEL].cells if "LEADERBOARD_ENTRY = {" in cell.source)
     cell.source = f"LEADERBOARD_ENTRY = dict({', '.join(f'{key}={value!r}' for key, value in DEFAULT_ENTRY.items())})"
     entries["not-data"] = code
+    liar = samples.leaderboard_submission(fitted(DEFAULT_ENTRY, TEST_BUDGET))
+    with_training_line(liar[LANGUAGE_MODEL], '    return {"loss": [0.0] * steps, "heldout_bits": [(steps, 0.0)]}')
+    entries["liar"] = liar
     endless = samples.leaderboard_submission(fitted(DEFAULT_ENTRY, TEST_BUDGET))
     with_training_line(endless[LANGUAGE_MODEL], "    while True:\n        pass")
     entries["endless"] = endless
@@ -146,6 +150,9 @@ def test_the_class_is_ranked_by_held_out_bits_with_a_line_for_each_failure(leade
     assert lines["leaderboard-reference"][1] == lines["reference's entry"][1], "the reference's entry, trained twice"
     unigram = float(lines["unigram baseline"][1])
     assert 4.7 < unigram < 4.8 and float(lines["leaderboard-better"][1]) < unigram - 0.5, printed
+    assert float(lines["liar"][1]) > unigram and lines["liar"][0] == "3", (
+        "the grader measures; the history is not believed"
+    )
     assert lines["leaderboard-diverging"][1:] == ("-", "diverged: the loss was nan at step 17"), printed
     assert lines["broken-chain"][2].startswith("crashed: ImportError: tinytorch.language_model could not be built")
     assert "09_attention/attention.ipynb, which does not exist" in lines["broken-chain"][2]
