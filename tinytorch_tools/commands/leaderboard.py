@@ -11,7 +11,12 @@ def add_arguments(parser):
 
     parser.add_argument("--students", nargs="+", metavar="STUDENT", help="only these (default: all who submitted)")
     parser.add_argument("--budget", type=int, default=BUDGET, help=f"multiply-adds per entry (default {BUDGET:,})")
-    parser.add_argument("--timeout", type=float, default=TIMEOUT, help=f"seconds per entry (default {TIMEOUT})")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=TIMEOUT,
+        help=f"seconds of each sandboxed process of an entry (default {TIMEOUT})",
+    )
     parser.add_argument("--scheduler", metavar="ADDRESS", help="a dask scheduler (default: local)")
     parser.add_argument("--workers", type=int, help="local worker processes (default: one per core)")
     parser.add_argument("--force", action="store_true", help="retrain entries that are already trained")
