@@ -969,3 +969,42 @@ check_capstone(
 # far longer would keep lowering its training loss while the held-out bits stop falling and
 # then rise: it overfits, memorising the 0.9 MB. One stops (or regularises: weight decay,
 # dropout, more data) when the held-out bits stop improving.
+
+# %% [markdown]
+# ## 11. Your leaderboard entry
+#
+# The class has a leaderboard: the grader trains **your** TinyGPT, built from your own modules
+# 01-12 with your `train_language_model`, with the settings you choose below, on the training
+# text, and ranks the class by bits per character on the held-out text (the unigram baseline and
+# the reference's entry are on the board too). Every entry gets the same compute budget,
+# **counted, not timed**, so a slow machine changes nothing:
+#
+# $$\text{multiply-adds} = 3 \times \text{steps} \times \text{batch\_size} \times \text{context}
+#   \times (\text{parameters} + 2 \times \text{num\_layers} \times \text{context} \times \text{embed\_dim})$$
+#
+# at most `tinytorch.leaderboard.BUDGET` (60 billion). A bigger model gets fewer steps: is it worth
+# it? The bounds of each setting are `tinytorch.leaderboard.BOUNDS`; `embed_dim` must be a multiple
+# of `num_heads`. The grader feeds every entry the same shuffled windows of the training text,
+# uses your `warmup_steps` and your cosine schedule, and measures the trained weights on the
+# held-out text itself.
+#
+# The grader reads the dict below **as data**, without running this cell: write plain numbers
+# (`0.02`, not `1 / 50`) and keep the name `LEADERBOARD_ENTRY`. Run the cell: `check_entry` says
+# what your entry costs, or why the grader would refuse it. This cell is worth no points.
+
+# %% [code id=leaderboard_entry]
+from tinytorch.leaderboard import check_entry
+
+LEADERBOARD_ENTRY = {
+    "embed_dim": 32,
+    "num_heads": 4,
+    "num_layers": 2,
+    "context": 32,
+    "batch_size": 16,
+    "steps": 1100,
+    "max_lr": 0.01,
+    "warmup_steps": 20,
+    "max_norm": 1.0,
+    "weight_decay": 0.01,
+}
+print(check_entry(LEADERBOARD_ENTRY))

@@ -35,6 +35,7 @@ SHARED_CLASSES = {
     "capstone_class": "seal",
     "layer_gradient_class": "seal",
     "transformer_gradient_class": "seal",
+    "leaderboard_class": "leaderboard",
 }
 
 

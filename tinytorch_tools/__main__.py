@@ -17,6 +17,7 @@ COMMANDS = {
     "report": "report",
     "similarity": "similarity",
     "benchmark-report": "benchmark_report",
+    "leaderboard": "leaderboard",
 }
 
 

@@ -11,8 +11,10 @@ from dataclasses import dataclass
 
 import nbformat
 
-from tinytorch.course import ASSIGNMENTS, GRADED_ON_OWN_CHAIN, MODULES, earlier_modules
+from tinytorch.course import ASSIGNMENTS, GRADED_ON_OWN_CHAIN, LANGUAGE_MODEL, MODULES, earlier_modules
+from tinytorch.leaderboard import DEFAULT_ENTRY
 from tinytorch_tools import classroom, paths
+from tinytorch_tools.leaderboard.entries import ENTRY_CELL, ENTRY_NAME
 
 from . import alternative_solutions
 
@@ -92,6 +94,31 @@ def chain_submission(broken=None, bug=None):
             notebooks[assignment] = source_notebook(assignment)
         elif bug:
             notebooks[assignment] = buggy_notebook(bugs[bug])
+    return notebooks
+
+
+# The leaderboard's sample entries (12_language_model's entry cell) with a whole chain each: the
+# reference's entry, one that beats it (one block, so more steps in the budget, and a larger
+# learning rate), and one that diverges (a weight decay that multiplies the weights by -4 per step).
+LEADERBOARD_ENTRIES = {
+    "leaderboard-reference": DEFAULT_ENTRY,
+    "leaderboard-better": dict(DEFAULT_ENTRY, num_layers=1, steps=1950, max_lr=0.02),
+    "leaderboard-diverging": dict(DEFAULT_ENTRY, max_lr=5.0, warmup_steps=0, max_norm=100.0, weight_decay=1.0),
+}
+
+
+def with_entry(notebook, entry):
+    """The notebook with `entry` written into its leaderboard entry cell, as a student writes it."""
+    cell = next(cell for cell in notebook.cells if cell.get("id") == ENTRY_CELL)
+    written = f"{ENTRY_NAME} = {entry!r}"
+    cell.source = re.sub(rf"{ENTRY_NAME} = \{{.*?\}}", lambda _: written, cell.source, flags=re.DOTALL)
+    return notebook
+
+
+def leaderboard_submission(entry, broken=None):
+    """{assignment: notebook} of a student who did the whole course and entered `entry`."""
+    notebooks = chain_submission(broken)
+    notebooks[LANGUAGE_MODEL] = with_entry(notebooks[LANGUAGE_MODEL], entry)
     return notebooks
 
 

@@ -1,15 +1,18 @@
 """`demo`: generate every assignment, autograde sample students (stock nbgrader on all cores,
-see class_grading/) in this course folder, print the gradebook, and train the reference TinyGPT.
+see class_grading/) in this course folder, print the gradebook, train the leaderboard of
+12_language_model (every sample student who handed it in, and two entries of their own: one that
+beats the reference's entry, one that diverges), and train the reference TinyGPT.
 The samples are the course's own notebooks: where the OS sandbox cannot run, they are graded
 without it (and the demo says why)."""
 
 import subprocess
 import sys
 
-from tinytorch.course import CAPSTONE
+from tinytorch.course import CAPSTONE, LANGUAGE_MODEL
 from tinytorch_tools import classroom, paths, sandbox
 from tinytorch_tools.authoring import samples
 from tinytorch_tools.class_grading import grade_class
+from tinytorch_tools.leaderboard import run_leaderboard, table
 from tinytorch_tools.reports import score_table
 
 # By default, one buggy sample per module and two broken chains keep the demo to a few minutes.
@@ -55,11 +58,17 @@ def demo(course=paths.ROOT, every=False):
         print(f"   TIMED OUT {student} {assignment}: {cells.splitlines()[0]}")
     print("4. The gradebook (gradebook.db); written answers await manual grading in the formgrader:\n")
     print(score_table(course))
-    print("\n5. The reference TinyGPT (python -m tinytorch_ref), trained on random tokens:\n", flush=True)
+    if LANGUAGE_MODEL in classroom.assignments():
+        print("\n5. The leaderboard of 12_language_model (python -m tinytorch_tools leaderboard)", flush=True)
+        for student in ("leaderboard-better", "leaderboard-diverging"):
+            for assignment, notebook in samples.leaderboard_submission(samples.LEADERBOARD_ENTRIES[student]).items():
+                classroom.submit(course, f"sample-{student}", assignment, notebook)
+        print(table(run_leaderboard(course, force=True, sandbox=not reason)[0]))
+    print("\n6. The reference TinyGPT (python -m tinytorch_ref), trained on random tokens:\n", flush=True)
     subprocess.run([sys.executable, "-m", "tinytorch_ref"], cwd=course, check=True)
 
 
-HELP = "generate, autograde sample students, print the gradebook"
+HELP = "generate, autograde sample students, print the gradebook, train the leaderboard"
 
 
 def add_arguments(parser):

@@ -1,4 +1,5 @@
-"""`report`: the class dashboard, reports/class_report.html, and reports/grades.csv from the gradebook."""
+"""`report`: the class dashboard, reports/class_report.html, and reports/grades.csv from the gradebook;
+the leaderboard's last table (leaderboard.json), without training."""
 
 from pathlib import Path
 
@@ -11,7 +12,11 @@ def add_arguments(parser):
 
 
 def run(arguments):
+    from tinytorch_tools.leaderboard import load, table
     from tinytorch_tools.reports import class_report
 
     course = Path(arguments.course).resolve()
     print(f"wrote {class_report(course, course / 'reports', arguments.db)} and grades.csv")
+    board = load(course)
+    if board["results"]:
+        print(table(board))

@@ -16,12 +16,13 @@ from .sections.blame import chain_blame
 from .sections.failures import failures
 from .sections.heatmap import heatmap
 from .sections.incidents import incidents
+from .sections.leaderboard import leaderboard
 from .sections.manual import manual
 from .sections.similar import page_name, side_by_side, similar
 from .sections.summary import summary
 from .similarity import similar_pairs
 
-SECTIONS = [summary, heatmap, failures, chain_blame, manual, incidents, similar]
+SECTIONS = [summary, heatmap, failures, chain_blame, manual, incidents, similar, leaderboard]
 
 
 def class_report(course, folder, db_url=None):

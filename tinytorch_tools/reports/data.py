@@ -9,6 +9,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 from sqlalchemy import make_url
 
+from tinytorch_tools.leaderboard import store
 from tinytorch_tools.settings import gradebook_url
 
 from .autograded import Autograded, read_autograded
@@ -29,6 +30,7 @@ class ClassData:
     guide: list  # grading_guide()
     course: Path
     folder: Path  # where the report is written: links are relative to it
+    leaderboard: dict  # store.load(): the leaderboard's last results
     similar: dict = field(default_factory=dict)  # {assignment: [Pair]}, from similarity.similar_pairs
 
     def link(self, kind, student, assignment):
@@ -69,4 +71,5 @@ def gather(course, folder, db_url=None):
         guide=grading_guide(course),
         course=course,
         folder=folder,
+        leaderboard=store.load(course),
     )

@@ -48,6 +48,7 @@ CONTENTS = [
     ("manual", "Manual grading"),
     ("incidents", "Time-outs and refusals"),
     ("similar", "Similar submissions"),
+    ("leaderboard", "Leaderboard"),
 ]
 
 

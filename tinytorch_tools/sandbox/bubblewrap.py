@@ -62,9 +62,10 @@ def student_kit():
     return None if any(kit.is_relative_to(f) for f in python_environment()) else kit
 
 
-def bwrap_command(command, handed_in, limits, info_fd=None, box=None):
+def bwrap_command(command, handed_in, limits, info_fd=None, box=None, hidden=()):
     """The command line that runs `command` in the sandbox, with `handed_in` at /grading, inside
-    `box` (box.py) if given; bubblewrap writes the sandbox's pid to `info_fd`."""
+    `box` (box.py) if given, the files `hidden` (of the environment or the kit) empty;
+    bubblewrap writes the sandbox's pid to `info_fd`."""
     as_root = os.geteuid() == 0
     arguments = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net"]
     if info_fd is not None:
@@ -96,6 +97,8 @@ def bwrap_command(command, handed_in, limits, info_fd=None, box=None):
         arguments += ["--perms", "0755", "--dir", folder]  # bubblewrap would make them 0700
     for outside, inside in binds.items():
         arguments += ["--ro-bind", outside, inside]
+    for path in hidden:
+        arguments += ["--ro-bind", "/dev/null", seen_inside(Path(path).resolve(), binds)]
     arguments += ["--chdir", HOME, "--clearenv"]
     for name, value in variables.items():
         arguments += ["--setenv", name, value]
@@ -109,12 +112,22 @@ def bwrap_command(command, handed_in, limits, info_fd=None, box=None):
     return entering + arguments + ["--", *limit, *command]
 
 
-def start_process(command, handed_in, limits, pass_fds=(), box=None):
-    """Start `command` in a sandbox of its own (the student process), in `box`; its output is dropped."""
+def seen_inside(path, binds):
+    """Where the sandbox sees `path`: where `binds` ({outside: inside}) puts its folder, else
+    where it is (/usr is bound as itself)."""
+    for outside, inside in binds.items():
+        if path.is_relative_to(outside):
+            return str(Path(inside) / path.relative_to(outside))
+    return str(path)
+
+
+def start_process(command, handed_in, limits, pass_fds=(), box=None, hidden=()):
+    """Start `command` in a sandbox of its own (the student process), in `box`, the files `hidden`
+    empty; its output is dropped."""
     read, write = os.pipe()
     try:
         process = subprocess.Popen(
-            bwrap_command(command, handed_in, limits, info_fd=write, box=box),
+            bwrap_command(command, handed_in, limits, info_fd=write, box=box, hidden=hidden),
             pass_fds=(write, *pass_fds),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,

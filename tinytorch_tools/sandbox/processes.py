@@ -9,16 +9,17 @@ from .bubblewrap import HANDED_IN, start_process
 
 
 @contextmanager
-def student_process(handed_in, limits, sandboxed=True, box=None):
-    """Start the student process on the folder `handed_in` (in `box`, when sandboxed); yield the harness's ends of the
-    connection (the channel and the interrupt line); kill it at the end."""
+def student_process(handed_in, limits, sandboxed=True, box=None, hidden=()):
+    """Start the student process on the folder `handed_in` (in `box`, the files `hidden` empty, when
+    sandboxed); yield the harness's ends of the connection (the channel and the interrupt line);
+    kill it at the end."""
     channel, interrupts = socket.socketpair(), socket.socketpair()
     fds = (channel[1].fileno(), interrupts[1].fileno())
     folder = HANDED_IN if sandboxed else str(handed_in)
     command = [sys.executable, "-m", "tinytorch.grading.student", folder, *map(str, fds)]
     try:
         if sandboxed:
-            process = start_process(command, handed_in, limits, fds, box)
+            process = start_process(command, handed_in, limits, fds, box, hidden)
         else:
             quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
             process = subprocess.Popen(command, pass_fds=fds, cwd=handed_in, **quiet)
