@@ -427,6 +427,12 @@ Q = Tensor(np.array([[0.5, -1.0], [1.0, 2.0]]), requires_grad=True)
 K = Tensor(np.array([[1.0, 0.0], [0.5, 0.5], [-1.0, 1.0]]), requires_grad=True)
 V = Tensor(np.array([[1.0], [2.0], [-1.0]]), requires_grad=True)
 mask = np.array([[1, 0, 1], [1, 1, 0]])
+check_gradients(lambda Q, K, V: scaled_dot_product_attention(Q, K, V)[0], [Q, K, V])
+check_gradients(lambda Q, K, V: scaled_dot_product_attention(Q, K, V, mask)[0], [Q, K, V])
+### BEGIN HIDDEN TESTS
+from hypothesis import strategies as st
+
+from tinytorch.testing import check_gradients, check_property, random_array, seeds
 
 
 def numpy_attention(q, k, v, mask=None):
@@ -437,20 +443,6 @@ def numpy_attention(q, k, v, mask=None):
     weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
     weights = weights / weights.sum(axis=-1, keepdims=True)
     return weights @ v, weights
-
-
-check_gradients(
-    lambda Q, K, V: scaled_dot_product_attention(Q, K, V)[0], [Q, K, V], forward=lambda *qkv: numpy_attention(*qkv)[0]
-)
-check_gradients(
-    lambda Q, K, V: scaled_dot_product_attention(Q, K, V, mask)[0],
-    [Q, K, V],
-    forward=lambda *qkv: numpy_attention(*qkv, mask)[0],
-)
-### BEGIN HIDDEN TESTS
-from hypothesis import strategies as st
-
-from tinytorch.testing import check_gradients, check_property, random_array, seeds
 
 
 def attention_gradients(batch, queries, keys, d, seed, masked):
@@ -561,6 +553,12 @@ parameters = [parameter for layer in layers for parameter in (layer.weight, laye
 for parameter in parameters:
     parameter.data = parameter.data.astype(np.float64)
 x = Tensor(np.array([[[1.0, -1.0], [0.5, 2.0]]]), requires_grad=True)
+mask = np.tril(np.ones((2, 2)))  # what causal_mask(2) gives
+check_gradients(lambda x, *parameters: attention(x, mask), [x, *parameters])
+### BEGIN HIDDEN TESTS
+from hypothesis import strategies as st
+
+from tinytorch.testing import check_gradients, check_property, random_array, seeds
 
 
 def numpy_multihead(num_heads, mask, x, *parameters):
@@ -574,16 +572,6 @@ def numpy_multihead(num_heads, mask, x, *parameters):
     weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
     heads = weights / weights.sum(axis=-1, keepdims=True) @ split(x @ wv + bv)
     return heads.transpose(0, 2, 1, 3).reshape(batch, length, embed_dim) @ wo + bo
-
-
-# f reaches the parameters through the layer; the numpy forward takes them as its inputs
-mask = np.tril(np.ones((2, 2)))  # what causal_mask(2) gives
-forward = lambda x, *parameters: numpy_multihead(2, mask, x, *parameters)  # noqa: E731
-check_gradients(lambda x, *parameters: attention(x, mask), [x, *parameters], forward=forward)
-### BEGIN HIDDEN TESTS
-from hypothesis import strategies as st
-
-from tinytorch.testing import check_gradients, check_property, random_array, seeds
 
 
 def multihead_gradients(length, num_heads, head_dim, seed, causal):
