@@ -2,12 +2,11 @@
 
 `prepare_assignment` runs stock `nbgrader generate_assignment` once per assignment, which gives a
 throwaway gradebook that knows it; `grade_submission` writes the assignment's files and the
-student's into a private scratch course and runs stock `nbgrader autograde` there (nbgrader's
-Python API, in the worker process), and returns the autograded files and the scores. The worker
+student's into a private scratch course and runs stock `nbgrader autograde` there, and returns the
+autograded files and the scores. Both run through nbgrader's Python API, in the worker process. The worker
 writes nothing of the course: the coordinator does (`gradebook.py`).
 """
 
-import subprocess
 import tempfile
 import warnings
 from dataclasses import dataclass, field
@@ -18,12 +17,9 @@ from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.exc import SAWarning
 from traitlets.config.loader import PyFileConfigLoader
 
-from tinytorch_tools.nbgrader_cli import nbgrader
 from tinytorch_tools.preprocessors.grading_execute import OVER_BUDGET, TIMED_OUT
 
 from .submissions import Task
-
-TASK_TIMEOUT = 600  # seconds for `nbgrader generate_assignment`; autograde has nbgrader's cell timeout
 
 
 class GradingFailed(Exception):
@@ -53,26 +49,6 @@ def scratch_db_url(course):
     return f"sqlite:///{course / SCRATCH_GRADEBOOK}"
 
 
-def run_nbgrader(course, *arguments, timeout):
-    """Stock nbgrader in a scratch course; command-line settings win over its nbgrader_config.py,
-    so it never touches the course's real gradebook."""
-    db_url = scratch_db_url(course)
-    try:
-        result = nbgrader(
-            *arguments,
-            f"--CourseDirectory.root={course}",
-            f"--CourseDirectory.db_url={db_url}",
-            course=course,
-            check=False,
-            timeout=timeout,
-        )
-    except subprocess.TimeoutExpired as error:
-        raise GradingFailed(f"nbgrader {arguments[0]} took more than {timeout} s") from error
-    if result.returncode != 0:
-        raise GradingFailed(f"nbgrader {arguments[0]} failed:\n{result.stderr[-3000:]}")
-    return db_url
-
-
 def write_files(course, files):
     for relative, data in files.items():
         path = course / relative
@@ -80,13 +56,13 @@ def write_files(course, files):
         path.write_bytes(data)
 
 
-def prepare_assignment(task, timeout=TASK_TIMEOUT):
+def prepare_assignment(task):
     """The assignment's files plus a scratch gradebook that knows it (stock `nbgrader
     generate_assignment`): one task per assignment, whose result dask ships once to each worker."""
     with tempfile.TemporaryDirectory(prefix="tinytorch-generate-") as scratch:
         course = Path(scratch)
         write_files(course, task.files)
-        db_url = run_nbgrader(course, "generate_assignment", task.assignment, "--force", timeout=timeout)
+        db_url = in_process(course, "generate_assignment", task.assignment)
         with Gradebook(db_url) as gradebook:  # nbgrader's late penalty needs the course's due date
             gradebook.update_or_create_assignment(task.assignment, duedate=task.duedate)
         return Task(
@@ -94,26 +70,25 @@ def prepare_assignment(task, timeout=TASK_TIMEOUT):
         )
 
 
-def autograde_in_process(course, assignment, student, sandbox=True):
-    """Stock `nbgrader autograde` through nbgrader's own Python API (what formgrader calls), in
-    this worker process: it saves starting Python and nbgrader for every submission. The
-    student's code still runs in a kernel process of its own, under nbgrader's cell timeout,
-    in the OS sandbox unless `sandbox` is False."""
+def in_process(course, command, *arguments, sandbox=True):
+    """Stock nbgrader's `command` through its own Python API (what formgrader calls), in this worker
+    process, on the scratch course and its gradebook: it saves starting Python and nbgrader for every
+    task. The student's code still runs in a kernel process of its own, under nbgrader's cell
+    timeout, in the OS sandbox unless `sandbox` is False. Returns the scratch gradebook's URL."""
     from nbgrader.apps import NbGraderAPI
 
-    db_url = scratch_db_url(course)
     config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
     config.CourseDirectory.root = str(course)
-    config.CourseDirectory.db_url = db_url
+    config.CourseDirectory.db_url = scratch_db_url(course)
     config.GradingExecute.sandbox = sandbox
     api = NbGraderAPI(CourseDirectory(config=config), config=config)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SAWarning)  # nbgrader's add_submission and SQLAlchemy's autoflush
-        result = api.autograde(assignment, student, force=True, create=True)
+        result = getattr(api, command)(*arguments, force=True, create=True)
     if not result["success"]:
         # nbgrader's log holds the cause; its error only says "see the above traceback"
-        raise GradingFailed(f"nbgrader autograde failed:\n{(result.get('log') or result.get('error') or '')[-3000:]}")
-    return db_url
+        raise GradingFailed(f"nbgrader {command} failed:\n{(result.get('log') or result.get('error') or '')[-3000:]}")
+    return scratch_db_url(course)
 
 
 def grade_submission(task, prepared, sandbox=True):
@@ -129,7 +104,7 @@ def autograde_submission(task, prepared, sandbox):
         course = Path(scratch)
         write_files(course, prepared.files)
         write_files(course, task.files)
-        db_url = autograde_in_process(course, task.assignment, task.student, sandbox)
+        db_url = in_process(course, "autograde", task.assignment, task.student, sandbox=sandbox)
 
         autograded = course / "autograded" / task.student / task.assignment
         files = {
