@@ -307,34 +307,86 @@ check_capstone("backward reaches every parameter", gradients_example, sys.module
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
+PROJECTIONS = ("q_proj", "k_proj", "v_proj", "out_proj")
+BLOCK = ["ln1.gamma", "ln1.beta"] + [f"attention.{name}.{kind}" for name in PROJECTIONS for kind in ("weight", "bias")]
+BLOCK += ["ln2.gamma", "ln2.beta", "mlp.linear1.weight", "mlp.linear1.bias", "mlp.linear2.weight", "mlp.linear2.bias"]
+
+
+def parameter_names(layers):
+    """The model's parameters by the API's names (SPEC §4), never as the student's model lists them."""
+    names = ["token_embedding.weight", "position_embedding.weight"]
+    names += [f"blocks.{index}.{name}" for index in range(layers) for name in BLOCK]
+    return names + ["ln_f.gamma", "ln_f.beta", "lm_head.weight"]
+
+
+def parameter(model, dotted):
+    """The model's parameter at a dotted name ("blocks.0.attention.q_proj.weight")."""
+    for name in dotted.split("."):
+        model = model[int(name)] if name.isdigit() else getattr(model, name)
+    return model
+
+
+def numpy_layer_norm(x, gamma, beta):
+    centered = x - x.mean(axis=-1, keepdims=True)
+    return centered / np.sqrt((centered**2).mean(axis=-1, keepdims=True) + 1e-5) * gamma + beta
+
+
+def numpy_block(num_heads, x, g1, c1, wq, bq, wk, bk, wv, bv, wo, bo, g2, c2, w1, b1, w2, b2):
+    """x + causal attention(ln1(x)), then + mlp(ln2(x)), in numpy."""
+    (batch, length, embed_dim), size = x.shape, x.shape[-1] // num_heads
+
+    def split(a):
+        return a.reshape(batch, length, num_heads, size).transpose(0, 2, 1, 3)
+
+    a = numpy_layer_norm(x, g1, c1)
+    scores = split(a @ wq + bq) @ split(a @ wk + bk).transpose(0, 1, 3, 2) / np.sqrt(size)
+    scores = np.where(np.tril(np.ones((length, length))) != 0, scores, -1e9)
+    weights = np.exp(scores - scores.max(axis=-1, keepdims=True))
+    heads = weights / weights.sum(axis=-1, keepdims=True) @ split(a @ wv + bv)
+    h = x + heads.transpose(0, 2, 1, 3).reshape(batch, length, embed_dim) @ wo + bo
+    hidden = numpy_layer_norm(h, g2, c2) @ w1 + b1
+    hidden = 0.5 * hidden * (1 + np.tanh(np.sqrt(2 / np.pi) * (hidden + 0.044715 * hidden**3)))
+    return h + hidden @ w2 + b2
+
+
+def numpy_loss(heads, layers, tokens, arrays):
+    """The cross-entropy of TinyGPT's next-token logits, in numpy, from `arrays` in the order of
+    parameter_names: the test's own forward, whose central differences are the expected values."""
+    inputs, targets = tokens[:, :-1], tokens[:, 1:]
+    x = arrays[0][inputs] + arrays[1][: inputs.shape[1]]
+    for index in range(layers):
+        x = numpy_block(heads, x, *arrays[2 + index * len(BLOCK) : 2 + (index + 1) * len(BLOCK)])
+    logits = numpy_layer_norm(x, arrays[-3], arrays[-2]) @ arrays[-1]
+    shifted = logits - logits.max(axis=-1, keepdims=True)
+    log_probs = shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+    return -np.take_along_axis(log_probs, targets[..., None], axis=-1).mean()
+
 
 def directional_derivative_matches(gpt, heads, layers, length):
-    """d loss / d epsilon along a random direction of every parameter, in float64. The values
-    are seeded by the model's shape: no seed to draw keeps a failure quick to shrink."""
+    """d loss / d epsilon along a random direction of every parameter, in float64: backward's
+    against central differences of the test's numpy forward, at the weights the test set. The
+    values are seeded by the model's shape: no seed to draw keeps a failure quick to shrink."""
     vocab = 5
     model = gpt.TinyGPT(vocab, 2 * heads, layers, heads, 6)
     rng = np.random.default_rng([heads, layers, length])
-    parameters = model.parameters()
-    for parameter in parameters:
-        parameter.data = rng.normal(0.0, 0.5, parameter.shape)
-    directions = [rng.standard_normal(parameter.shape) for parameter in parameters]
+    names = parameter_names(layers)
+    parameters = [parameter(model, name) for name in names]
+    arrays = [rng.normal(0.0, 0.5, parameter.shape) for parameter in parameters]
+    for tensor, array in zip(parameters, arrays, strict=True):
+        tensor.data = array
+    directions = [rng.standard_normal(array.shape) for array in arrays]
     tokens = rng.integers(0, vocab, size=(2, length + 1))
-
-    def loss():
-        return gpt.CrossEntropyLoss()(model(tokens[:, :-1]), tokens[:, 1:])
-
-    value = loss()
-    value.backward()
-    missing = [name for name, p in model.named_parameters() if p.grad is None]
+    loss = gpt.CrossEntropyLoss()(model(tokens[:, :-1]), tokens[:, 1:])
+    expected = numpy_loss(heads, layers, tokens, arrays)
+    assert np.isclose(loss.item(), expected, rtol=1e-6), f"the loss at the weights set: {loss.item()}, not {expected}"
+    loss.backward()
+    missing = [name for name, tensor in zip(names, parameters, strict=True) if tensor.grad is None]
     assert not missing, f"backward did not reach {missing}"
-    analytic = sum(np.sum(p.grad * d) for p, d in zip(parameters, directions, strict=True))
+    analytic = sum(np.sum(tensor.grad * direction) for tensor, direction in zip(parameters, directions, strict=True))
     step, values = 1e-5, []
     for sign in (1, -1):
-        for parameter, direction in zip(parameters, directions, strict=True):
-            parameter.data = parameter.data + sign * step * direction
-        values.append(loss().item())
-        for parameter, direction in zip(parameters, directions, strict=True):
-            parameter.data = parameter.data - sign * step * direction
+        moved = [array + sign * step * direction for array, direction in zip(arrays, directions, strict=True)]
+        values.append(numpy_loss(heads, layers, tokens, moved))
     numeric = (values[0] - values[1]) / (2 * step)
     assert np.isclose(analytic, numeric, rtol=1e-3, atol=1e-6), (
         f"directional derivative: backward gives {analytic:.8f}, central differences {numeric:.8f}"

@@ -237,11 +237,14 @@ def test_a_gradient_check_evaluates_the_forward_at_the_tests_own_arrays():
 @pytest.fixture(scope="module")
 def capstone_class(tmp_path_factory):
     """11_tinygpt of one student whose chain breaks in 09_attention and whose capstone reads,
-    raises and prints the reference the student process holds."""
+    raises and prints the reference the student process holds, and of one whose capstone hides a
+    wrong LayerNorm gradient behind frozen weights and zero gradients."""
     course = classroom.copy_course(tmp_path_factory.mktemp("capstone-reference"), cell_timeout=60)
     classroom.nbgrader("generate_assignment", seal.CAPSTONE, "--force", course=course)
     for assignment, notebook in seal.capstone_reading_reference().items():
         classroom.submit(course, "seal-reads-reference", assignment, notebook)
+    for assignment, notebook in seal.capstone_with_frozen_weights().items():
+        classroom.submit(course, "seal-frozen-capstone", assignment, notebook)
     autograded = classroom.autograde(course, seal.CAPSTONE)
     assert autograded.returncode == 0, autograded.stderr[-3000:]
     feedback = nbgrader(
@@ -279,3 +282,12 @@ def test_the_reference_the_blame_hands_in_stays_in_the_student_process(capstone_
         f"the instructor sees {len(shown)} lines: {sorted(shown)[:5]}"
     )
     assert not leaked(course, "seal-reads-reference", secrets, seal.CAPSTONE), "a reference line in the feedback"
+
+
+@graded(seal.CAPSTONE)
+def test_the_capstones_gradient_check_trusts_no_forward_of_the_student(capstone_class):
+    """Weights that ignore what the test sets, and zero gradients, do not hide a wrong backward:
+    the expected directional derivative is the test's numpy forward's."""
+    grades = classroom.scores(capstone_class)["seal-frozen-capstone", seal.CAPSTONE]
+    score, maximum = grades[seal.FROZEN_CAPSTONE_LOST]
+    assert score < maximum, f"frozen weights and zero gradients kept {seal.FROZEN_CAPSTONE_LOST}: {grades}"

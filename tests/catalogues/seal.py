@@ -487,6 +487,54 @@ def capstone_reading_reference():
     return notebooks
 
 
+# A chain whose LayerNorm gradient is wrong (it loses test_gradients and test_training) hides it
+# in the capstone: every tensor keeps the first data it is given (the test's new weights and
+# nudges change nothing) and backward leaves zeros in every parameter of every TinyGPT.
+FROZEN_CAPSTONE = """
+
+import numpy as np
+
+from tinytorch.tensor import Tensor
+
+models = []
+honest_init, honest_backward = TinyGPT.__init__, Tensor.backward
+
+
+def init(self, *args, **kwargs):
+    honest_init(self, *args, **kwargs)
+    models.append(self)
+
+
+def backward(self, grad=None):
+    honest_backward(self, grad)
+    for model in models:
+        for parameter in model.parameters():
+            parameter.grad = np.zeros(parameter.data.shape)
+
+
+def kept_data(self):
+    return self.__dict__["kept_data"]
+
+
+def new_data(self, value):
+    self.__dict__.setdefault("kept_data", value)
+
+
+TinyGPT.__init__, Tensor.backward, Tensor.data = init, backward, property(kept_data, new_data)
+"""
+FROZEN_CAPSTONE_LOST = "test_gradients"
+
+
+def capstone_with_frozen_weights():
+    """{assignment: notebook} of the chain broken in 10_transformers' LayerNorm gradient, whose
+    capstone freezes every tensor's data and leaves zero gradients."""
+    from tinytorch_tools.authoring import samples
+
+    notebooks = samples.chain_submission("10_transformers", "bug-layernorm-gradient-no-mean-terms")
+    cell(notebooks[CAPSTONE], "tinygpt").source += FROZEN_CAPSTONE
+    return notebooks
+
+
 # Gradient checks of the layers (04_layers, 10_transformers) --------------------------------
 
 # An answer kept for inputs within 1e-4 of earlier ones: the harness's nudges (1e-6) get the
