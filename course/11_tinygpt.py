@@ -223,13 +223,17 @@ def logits_with_blocks_that_add_nothing(gpt, length, vocab, seed):
     for block in model.blocks:  # each block then computes x + 0 + 0
         for layer in (block.attention.out_proj, block.mlp.linear2):
             layer.weight.data = np.zeros(layer.weight.shape, dtype=np.float32)
+            layer.bias.data = np.zeros(layer.bias.shape, dtype=np.float32)
     rng = np.random.default_rng(seed)
-    for embedding in (model.token_embedding, model.position_embedding):
-        embedding.weight.data = rng.normal(size=embedding.weight.shape).astype(np.float32)
+    arrays = [rng.normal(size=shape).astype(np.float32) for shape in ((vocab, 8), (8, 8), (8,), (8,), (8, vocab))]
+    weights = (model.token_embedding.weight, model.position_embedding.weight, model.ln_f.gamma, model.ln_f.beta)
+    for tensor, array in zip((*weights, model.lm_head.weight), arrays, strict=True):
+        tensor.data = array  # the expected values below are computed from these, never read back
+    token_table, position_table, gamma, beta, head = arrays
     tokens = rng.integers(0, vocab, size=(2, length))
-    x = model.token_embedding.weight.data[tokens] + model.position_embedding.weight.data[:length]
+    x = token_table[tokens] + position_table[:length]
     normed = (x - x.mean(axis=-1, keepdims=True)) / np.sqrt(x.var(axis=-1, keepdims=True) + 1e-5)
-    expected = (normed * model.ln_f.gamma.data + model.ln_f.beta.data) @ model.lm_head.weight.data
+    expected = (normed * gamma + beta) @ head
     what = "with blocks that add nothing, logits = lm_head(ln_f(token_embedding[t] + position_embedding[i]))"
     assert_close(model(tokens), expected, what, rtol=1e-4, atol=1e-6)
 
