@@ -234,9 +234,7 @@ def postgres_url():
 def test_grading_into_a_postgresql_gradebook_on_a_given_scheduler(tmp_path, postgres_url, scores):
     from dask.distributed import LocalCluster
 
-    course = classroom.copy_course(tmp_path / "course")
-    config = course / "nbgrader_config.py"
-    config.write_text(config.read_text() + f"\nc.CourseDirectory.db_url = {postgres_url!r}\n")
+    course = classroom.copy_course(tmp_path / "course", db_url=postgres_url)
     assignment = ASSIGNMENTS[0]
     bug = first_bug(assignment)
     classroom.submit(course, "reference", assignment, samples.source_notebook(assignment))

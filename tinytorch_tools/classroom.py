@@ -13,6 +13,7 @@ from nbclient import NotebookClient
 from tinytorch.course import ASSIGNMENTS, notebook_path
 
 from . import paths
+from .blank_gradebook import blank_gradebook
 from .nbgrader_cli import nbgrader
 from .reports.gradebook import grade_rows, grade_scores
 
@@ -44,15 +45,21 @@ def run_as_student(path, timeout=600):
     return notebook
 
 
-def copy_course(folder, cell_timeout=None):
+def copy_course(folder, cell_timeout=None, db_url=None):
     """A fresh course folder (configuration, source/, reference) in `folder`, e.g. for tests;
-    `cell_timeout` shortens nbgrader's (for classes with endless loops, which cost one each)."""
+    `cell_timeout` shortens nbgrader's (for classes with endless loops, which cost one each);
+    `db_url` is its gradebook's, else gradebook.db starts as a copy of a blank one (what nbgrader
+    would make on first use, without its 1.2 s)."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     shutil.copy(paths.ROOT / "nbgrader_config.py", folder)
-    if cell_timeout:
-        with open(folder / "nbgrader_config.py", "a") as config:
+    with open(folder / "nbgrader_config.py", "a") as config:
+        if cell_timeout:
             config.write(f"\nc.Execute.timeout = {cell_timeout}\n")
+        if db_url:
+            config.write(f"\nc.CourseDirectory.db_url = {db_url!r}\n")
+    if not db_url:
+        (folder / "gradebook.db").write_bytes(blank_gradebook())
     for part in ("source", "tinytorch_ref"):
         shutil.copytree(paths.ROOT / part, folder / part, dirs_exist_ok=True)
     return folder

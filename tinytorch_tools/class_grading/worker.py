@@ -1,10 +1,11 @@
 """One task on a dask worker: stock nbgrader in a private scratch course.
 
-`prepare_assignment` runs stock `nbgrader generate_assignment` once per assignment, which gives a
-throwaway gradebook that knows it; `grade_submission` writes the assignment's files and the
-student's into a private scratch course and runs stock `nbgrader autograde` there, and returns the
-autograded files and the scores. Both run through nbgrader's Python API, in the worker process. The worker
-writes nothing of the course: the coordinator does (`gradebook.py`).
+`prepare_assignment` runs stock `nbgrader generate_assignment` once per assignment, on a copy of a
+blank gradebook (`blank_gradebook.py`), which gives a throwaway gradebook that knows it;
+`grade_submission` writes the assignment's files and the student's into a private scratch course and
+runs stock `nbgrader autograde` there, and returns the autograded files and the scores. Both run
+through nbgrader's Python API, in the worker process. The worker writes nothing of the course: the
+coordinator does (`gradebook.py`).
 """
 
 import tempfile
@@ -17,6 +18,7 @@ from nbgrader.coursedir import CourseDirectory
 from sqlalchemy.exc import SAWarning
 from traitlets.config.loader import PyFileConfigLoader
 
+from tinytorch_tools.blank_gradebook import blank_gradebook
 from tinytorch_tools.preprocessors.grading_execute import OVER_BUDGET, TIMED_OUT
 
 from .submissions import Task
@@ -61,7 +63,7 @@ def prepare_assignment(task):
     generate_assignment`): one task per assignment, whose result dask ships once to each worker."""
     with tempfile.TemporaryDirectory(prefix="tinytorch-generate-") as scratch:
         course = Path(scratch)
-        write_files(course, task.files)
+        write_files(course, dict(task.files, **{SCRATCH_GRADEBOOK: blank_gradebook()}))
         db_url = in_process(course, "generate_assignment", task.assignment)
         with Gradebook(db_url) as gradebook:  # nbgrader's late penalty needs the course's due date
             gradebook.update_or_create_assignment(task.assignment, duedate=task.duedate)
