@@ -22,9 +22,10 @@ def blank_gradebook():
     """The bytes of a SQLite gradebook as nbgrader makes it, with nothing in it."""
     with tempfile.TemporaryDirectory(prefix="tinytorch-gradebook-") as scratch:
         path = Path(scratch) / "gradebook.db"
-        engine = sqlalchemy.create_engine(f"sqlite:///{path}")
+        url = f"sqlite:///{path}"
+        engine = sqlalchemy.create_engine(url)
         Base.metadata.create_all(bind=engine)
-        with _temp_alembic_ini(f"sqlite:///{path}") as alembic_ini:
+        with _temp_alembic_ini(url) as alembic_ini:
             head = ScriptDirectory.from_config(Config(alembic_ini)).get_current_head()
         with engine.begin() as database:
             database.execute(sqlalchemy.text("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL);"))
