@@ -144,7 +144,8 @@ def test_the_student_kit_has_wheels_for_every_platform(tmp_path):
     kit = "\n".join(tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"])
     (tmp_path / "kit.in").write_text(kit)  # not pyproject.toml: uv would build the kit for its metadata each time
 
-    def missing_wheels(version, platform):
+    def missing_wheels(target):
+        version, platform = target
         only_wheels = ["--only-binary", ":all:", "--python-platform", platform, "--python-version", version]
         compile_kit = ["pip", "compile", str(tmp_path / "kit.in"), "-c", "requirements.txt", *only_wheels]
         result = uv(*compile_kit, "--offline", check=False)  # from uv's cache, when it has the wheels' data
@@ -155,7 +156,7 @@ def test_the_student_kit_has_wheels_for_every_platform(tmp_path):
 
     targets = [(version, platform) for version in STUDENT_PYTHONS for platform in STUDENT_PLATFORMS]
     with ThreadPoolExecutor(len(targets)) as pool:
-        failures = [failure for failure in pool.map(missing_wheels, *zip(*targets, strict=True)) if failure]
+        failures = [failure for failure in pool.map(missing_wheels, targets) if failure]
     assert not failures, "\n".join(failures)
 
 
