@@ -25,12 +25,14 @@ import types
 import warnings
 
 import numpy as np
+from IPython import get_ipython
 
 from tinytorch import testing
 from tinytorch.course import MODULES
 
 from . import blame, handed_in, output, wire
-from .peer import Peer, ProcessStopped
+from .cells import STUDENT_CELL
+from .peer import MIRRORS_BEFORE_COLLECTING, Peer, ProcessStopped
 
 peer = None  # the connection to the student process while grading
 max_output = output.MAX_OUTPUT  # characters a cell may keep, as the grader handed it in
@@ -297,14 +299,25 @@ def start(channel_fd, interrupt_fd, folder):
     testing.explain_chain_failure = lambda replay: blame.explain(replay, handed, ask)
     for name in MODULES:
         sys.modules[f"tinytorch.{name}"] = LazyModule(f"tinytorch.{name}")
-    from IPython import get_ipython
-
     tempfile.mkdtemp = made_in_both(tempfile.mkdtemp)
     shell = get_ipython()
     shell.user_ns.update(harness_names())
     shell.events.register("pre_run_cell", seal_at_first_test)
+    shell.events.register("post_run_cell", forget_last_error)
     shell.set_custom_exc((Exception,), show_error)
     output.cap_displays_and_errors(shell, max_output)
+
+
+def forget_last_error(result):
+    """After each cell, let go of its error, which Python and IPython keep for a debugger: its
+    traceback holds the failed test's frames and their copies of the student's arrays, and every
+    later request to the student process compares each copy for writes (a test after a failed
+    one took 20 s instead of 1)."""
+    for name in ("last_type", "last_value", "last_traceback", "last_exc"):
+        if hasattr(sys, name):
+            delattr(sys, name)
+    get_ipython().InteractiveTB.tb = None
+    peer.collect_dead_mirrors(at=MIRRORS_BEFORE_COLLECTING)
 
 
 def made_in_both(mkdtemp):
@@ -320,18 +333,12 @@ def made_in_both(mkdtemp):
     return make
 
 
-STUDENT_CELL = "import tinytorch.grading.harness\ntinytorch.grading.harness.run_student_cell"
 SEALED_NOTE = (
     "[the grader does not show what this cell printed or displayed: from the first test on, "
     "nothing of the student process reaches the notebook]\n"
 )
 sealed = False  # whether a test cell has started: from then on, nothing of the student process is shown
 warned = False  # whether the running cell has re-raised a warning of the student process
-
-
-def student_cell(source):
-    """The code the harness runs for one of the student's cells: it runs in the student process."""
-    return f"{STUDENT_CELL}({base64.b64encode(source.encode()).decode()!r})"
 
 
 def seal_at_first_test(info):

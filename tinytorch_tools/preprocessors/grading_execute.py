@@ -12,9 +12,9 @@ from nbclient.exceptions import CellTimeoutError, DeadKernelError
 from nbgrader.api import Gradebook
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import Execute
-from traitlets import Bool, Dict, Integer
+from traitlets import Bool, Dict, Integer, default
 
-from tinytorch.grading import handed_in, harness
+from tinytorch.grading import cells, handed_in
 from tinytorch.grading.output import MAX_ERROR, MAX_OUTPUT, shorten, truncation_notice
 from tinytorch_tools import sandbox
 from tinytorch_tools.refusal import REFUSALS
@@ -105,6 +105,12 @@ class GradingExecute(Execute):
         MAX_NOTEBOOK_OUTPUT, help="characters of output kept over all the student's cells of a notebook"
     ).tag(config=True)
 
+    @default("shutdown_kernel")
+    def _kill_at_the_end(self):
+        """Kill the harness once the last cell has run: it has nothing to clean up, and its box goes
+        anyway. A graceful shutdown waits a third of a second for it, every notebook."""
+        return "immediate"
+
     def preprocess(self, nb, resources=None, km=None):
         self.stopped, self.timed_out, self.over_budget = None, [], []
         self.notebook_time_up, self.student_output, self.output_spent = False, 0, False
@@ -127,10 +133,7 @@ class GradingExecute(Execute):
             with student as harness_fds:
                 self.harness_folder, self.harness_fds = Path(private) / "harness", harness_fds
                 folder = sandbox.HANDED_IN if self.sandbox else str(self.harness_folder)
-                self.extra_arguments = [
-                    "--IPKernelApp.exec_lines=import tinytorch.grading.harness; "
-                    f"tinytorch.grading.harness.start({harness_fds[0]}, {harness_fds[1]}, {folder!r})"
-                ]
+                self.extra_arguments = [f"--IPKernelApp.exec_lines={cells.start_harness(*harness_fds, folder)}"]
                 self.deadline = time.monotonic() + self.notebook_timeout
                 try:
                     return super().preprocess(nb, resources, km)
@@ -187,7 +190,7 @@ class GradingExecute(Execute):
         self.error_on_timeout = {"ename": "CellTimeoutError", "evalue": stopped, "traceback": [stopped]}
         source, self.student_cell = cell.source, self.run_in_student_process(cell)
         if self.student_cell:
-            cell.source = harness.student_cell(source)
+            cell.source = cells.student_cell(source)
         try:
             executed = super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
