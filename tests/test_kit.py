@@ -164,6 +164,38 @@ def test_a_smallest_failing_input_shows_the_values_drawn_inside_the_test():
     assert "smallest failing input: n=0, first=0, draw 2=10\n" in str(failure.value), str(failure.value)
 
 
+FAILING_PROPERTY = """
+import weakref
+import numpy as np
+from hypothesis import strategies as st
+from tinytorch.testing import PropertyFailed, check_property
+
+arrays, most_alive = [], 0
+
+def small(x):
+    global most_alive
+    array = np.full(100, float(x))
+    arrays.append(weakref.ref(array))
+    most_alive = max(most_alive, sum(ref() is not None for ref in arrays))
+    assert array.sum() < 1000, "too big"
+
+try:
+    check_property("sums are small", small, x=st.integers(0, 1000))
+except PropertyFailed:
+    print(len(arrays), most_alive, sum(ref() is not None for ref in arrays))
+"""
+
+
+def test_a_failing_property_lets_go_of_what_its_examples_held(tmp_path):
+    """While it shrinks, Hypothesis keeps each failure it meets; their frames must not keep the
+    test's arrays alive (while grading, each is a copy of a student's array that every later
+    request to the student process compares for writes). In a fresh interpreter, as a kernel."""
+    result = run_python(FAILING_PROPERTY, tmp_path)
+    tried, most_alive, alive = map(int, result.stdout.split())
+    assert tried > 10, "Hypothesis should have tried many examples while shrinking"
+    assert (most_alive, alive) == (1, 0), f"{most_alive} arrays alive at once, {alive} after the property failed"
+
+
 def test_check_gradients_catches_a_wrong_rule(monkeypatch):
     x = Tensor(np.linspace(-1, 1, 6).reshape(2, 3), requires_grad=True)
     check_gradients(lambda x: x.exp(), [x])
