@@ -43,9 +43,22 @@ SHARED_CLASSES = {
 def pytest_collection_modifyitems(items):
     for item in items:
         groups = {SHARED_CLASSES[name] for name in item.fixturenames if name in SHARED_CLASSES}
+        assignment = sample_class_read(item)
         if groups:
             (group,) = groups
             item.add_marker(pytest.mark.xdist_group(group))
+        elif assignment:
+            item.add_marker(pytest.mark.xdist_group(f"samples-{assignment}"))
+
+
+def sample_class_read(item):
+    """The assignment whose sample class a test reads, when it is parametrized by one (or by one of
+    its bugs): such tests run on one worker, so that the other never waits for that class to be
+    graded (a minute and a half idle for 12_language_model's), but grades another meanwhile."""
+    if not {"scores", "sample_course"} & set(item.fixturenames) or not hasattr(item, "callspec"):
+        return None
+    parameters = item.callspec.params
+    return parameters["bug"].assignment if "bug" in parameters else parameters.get("assignment")
 
 
 class SharedCourses:
