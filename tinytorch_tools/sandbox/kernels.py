@@ -7,6 +7,7 @@ file is in its handed-in folder, which appears read-only at /grading. Either ker
 harness's ends of the connection to the student process (`pass_fds`).
 """
 
+import functools
 import math
 import os
 import subprocess
@@ -35,34 +36,34 @@ class ReadyWhenIdle:
         deadline = time.monotonic() + (math.inf if timeout is None else timeout)
         while time.monotonic() < deadline:
             request = self.kernel_info()
-            reply = await self.reply_to(request)
-            if reply and await self.idle_after(request):
+            reply = await first_message(self.shell_channel, 1, functools.partial(answers, request=request))
+            if reply and await first_message(self.iopub_channel, 0.2, functools.partial(idle_after, request=request)):
                 self._handle_kernel_info_reply(reply)
                 return
             if not await self._async_is_alive():
                 raise RuntimeError("Kernel died before replying to kernel_info")
         raise RuntimeError(f"Kernel didn't respond in {timeout} seconds")
 
-    async def reply_to(self, request):
-        """The shell's reply to `request`, or None after a second without one."""
-        while True:
-            try:
-                message = await self.shell_channel.get_msg(timeout=1)
-            except Empty:
-                return None
-            if message["parent_header"].get("msg_id") == request:
-                return message
 
-    async def idle_after(self, request):
-        """Whether IOPub says the kernel is idle after `request` (False: IOPub is not connected yet)."""
-        while True:
-            try:
-                message = await self.iopub_channel.get_msg(timeout=0.2)
-            except Empty:
-                return False
-            replied = message["parent_header"].get("msg_id") == request
-            if replied and message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
-                return True
+async def first_message(channel, timeout, wanted):
+    """The first message on `channel` that `wanted(message)` accepts, or None once `timeout` s pass
+    without a message (on IOPub: it is not connected yet)."""
+    while True:
+        try:
+            message = await channel.get_msg(timeout=timeout)
+        except Empty:
+            return None
+        if wanted(message):
+            return message
+
+
+def answers(message, request):
+    return message["parent_header"].get("msg_id") == request
+
+
+def idle_after(message, request):
+    status = message["msg_type"] == "status" and message["content"]["execution_state"] == "idle"
+    return status and answers(message, request)
 
 
 class HarnessKernelClient(ReadyWhenIdle, AsyncKernelClient):
