@@ -101,10 +101,12 @@ class Peer:
         changed = []
         for ref, weak in list(self.mirrors.items()):
             copy = weak()
-            if copy is not None and copy.tobytes() != self.mirrored.get(ref):
+            if copy is None:
+                continue
+            current = copy.tobytes()
+            if current != self.mirrored.get(ref):
+                self.mirrored[ref] = current
                 changed.append([ref, copy])
-        for ref, copy in changed:
-            self.mirrored[ref] = copy.tobytes()
         self.held = []
         return changed
 
