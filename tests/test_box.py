@@ -41,11 +41,10 @@ def grader_alive(path):
 
 
 @pytest.fixture(scope="module")
-def boxed_class(tmp_path_factory):
-    course = classroom.copy_course(tmp_path_factory.mktemp("box"))
+def boxed_class(tmp_path_factory, shared_courses):
+    course = shared_courses.release(classroom.copy_course(tmp_path_factory.mktemp("box")), ASSIGNMENT)
     with open(course / "nbgrader_config.py", "a") as config:
         config.write(box.CONFIGURATION)
-    classroom.nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
     classroom.submit(course, "reference", ASSIGNMENT, samples.source_notebook(ASSIGNMENT))
     for submission in SUBMISSIONS:
         box.submit(course, submission)

@@ -35,20 +35,19 @@ def grade_class(course, assignment, submissions):
 
 
 @pytest.fixture(scope="module")
-def cheating_class(tmp_path_factory):
+def cheating_class(tmp_path_factory, shared_courses):
     """The class of 01_tensor."""
-    course = classroom.copy_course(tmp_path_factory.mktemp("cheats"), cell_timeout=10)
-    classroom.nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
+    course = shared_courses.release(
+        classroom.copy_course(tmp_path_factory.mktemp("cheats"), cell_timeout=10), ASSIGNMENT
+    )
     return grade_class(course, ASSIGNMENT, CONTROLS + CHEATS)
 
 
 @pytest.fixture(scope="module")
-def leaking_class(tmp_path_factory):
+def leaking_class(tmp_path_factory, shared_courses):
     """The class of 02_autograd; 01_tensor is released too, as in a real course (what its
     release shows is public)."""
-    course = classroom.copy_course(tmp_path_factory.mktemp("leaks"))
-    for assignment in (ASSIGNMENT, AUTOGRAD):
-        classroom.nbgrader("generate_assignment", assignment, "--force", course=course)
+    course = shared_courses.release(classroom.copy_course(tmp_path_factory.mktemp("leaks")), ASSIGNMENT, AUTOGRAD)
     return grade_class(course, AUTOGRAD, REFERENCE_LEAKS)
 
 

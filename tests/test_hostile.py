@@ -3,9 +3,12 @@ normal student and one whose manual grade is already in the gradebook."""
 
 import compileall
 import hashlib
+import importlib.util
 import json
 import socket
 import sqlite3
+import subprocess
+import sys
 
 import nbformat
 import pytest
@@ -17,6 +20,7 @@ from tinytorch_tools import classroom, paths
 from tinytorch_tools.authoring import samples
 from tinytorch_tools.nbgrader_cli import nbgrader
 from tinytorch_tools.preprocessors.grading_execute import TIMED_OUT, UNSANDBOXED
+from tinytorch_tools.sandbox import bubblewrap
 
 pytestmark = pytest.mark.skipif(ASSIGNMENT not in classroom.assignments(), reason="01_tensor is not graded")
 NORMAL = ["reference", "manual-grade"]
@@ -45,9 +49,10 @@ def outside_the_submissions(course):
 
 
 @pytest.fixture(scope="module")
-def hostile_class(tmp_path_factory):
-    course = classroom.copy_course(tmp_path_factory.mktemp("hostile"), cell_timeout=10)
-    classroom.nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
+def hostile_class(tmp_path_factory, shared_courses):
+    course = shared_courses.release(
+        classroom.copy_course(tmp_path_factory.mktemp("hostile"), cell_timeout=10), ASSIGNMENT
+    )
     for student in NORMAL:
         classroom.submit(course, student, ASSIGNMENT, samples.source_notebook(ASSIGNMENT))
     first = classroom.autograde(course, ASSIGNMENT)
@@ -140,6 +145,17 @@ def test_every_way_out_of_the_sandbox_is_blocked(hostile_class, attack):
     assert not any(mistake in line for mistake in ("NameError", "TypeError", "SyntaxError")), f"{attack}: {line}"
 
 
+def test_no_sandboxed_process_loads_the_debugger():
+    """debugpy is installed (JupyterLab's debugger), yet a sandbox sees an empty folder in its place:
+    the harness kernel does not import it (0.15 s a notebook), and nothing there can be debugged."""
+    assert importlib.util.find_spec("debugpy"), "debugpy is in the lock: installed for JupyterLab's debugger"
+    probe = "import ipykernel.debugger as d, importlib.util as u\n"
+    probe += "print(d._is_debugpy_available, u.find_spec('debugpy.server'))"
+    command = bubblewrap.bwrap_command([sys.executable, "-c", probe], paths.ROOT / "tests", bubblewrap.Limits())
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    assert result.stdout.split() == ["False", "None"], result.stdout + result.stderr
+
+
 def test_every_output_channel_is_capped(hostile_class):
     course, *_ = hostile_class
     for student in ("hostile-huge-error", "hostile-display-updates", "hostile-huge-output"):
@@ -160,12 +176,11 @@ def test_student_html_is_inert_in_the_formgrader_and_the_feedback(hostile_class)
     assert "Because of precision." in feedback
 
 
-def test_under_grade_too_no_way_out_and_nothing_outside_changes(tmp_path):
+def test_under_grade_too_no_way_out_and_nothing_outside_changes(tmp_path, shared_courses):
     """The same escapes, graded by `python -m tinytorch_tools grade` on a dask worker."""
     from tinytorch_tools.class_grading import grade_class
 
-    course = classroom.copy_course(tmp_path / "course")
-    classroom.nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)  # release/ exists before
+    course = shared_courses.release(classroom.copy_course(tmp_path / "course"), ASSIGNMENT)  # release/ exists before
     classroom.submit(course, "reference", ASSIGNMENT, samples.source_notebook(ASSIGNMENT))
     escapes = next(h for h in HOSTILE if h.student == "hostile-escapes")
     with socket.create_server(("127.0.0.1", 0)) as listener:

@@ -31,14 +31,13 @@ FOLDER_IDS = ["eve,0,22", "eve\nALL SUBMISSIONS GRADED, NONE FAILED", "eve\x1b[2
 HOSTILE_IDS = ["eve,0,22", 'eve"', "eve\nALL SUBMISSIONS GRADED", "eve\x1b[2J", "eve\u202egnp.exe", "..", "a/b"]
 
 
-def course_with_attacks(folder, attacks=ATTACKS):
+def course_with_attacks(folder, shared_courses, attacks=ATTACKS):
     """A course with 01_tensor due on DUE (late work scores zero), an honest student, a late one
     and the attacks; the gradebook's bytes are returned, to look for them where they must not be."""
-    course = classroom.copy_course(folder, cell_timeout=10)
+    course = shared_courses.release(classroom.copy_course(folder, cell_timeout=10), ASSIGNMENT)
     with open(course / "nbgrader_config.py", "a") as config:
         config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
     nbgrader("db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE}", course=course)
-    nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
     files.submit_honest(course)
     late = classroom.submit(course, LATE, ASSIGNMENT, samples.source_notebook(ASSIGNMENT))
     (late.parent / "timestamp.txt").write_text(A_DAY_LATE)
@@ -137,8 +136,8 @@ def test_a_student_id_that_could_forge_a_row_a_line_or_a_path_is_refused_and_sho
 
 
 @pytest.fixture(scope="module")
-def stock_class(tmp_path_factory):
-    course = course_with_attacks(tmp_path_factory.mktemp("files-stock"))
+def stock_class(tmp_path_factory, shared_courses):
+    course = course_with_attacks(tmp_path_factory.mktemp("files-stock"), shared_courses)
     gradebook_before = (course / "gradebook.db").stat().st_size
     result = nbgrader("autograde", ASSIGNMENT, "--create", "--force", course=course, check=False, timeout=900)
     os.symlink(course / "gradebook.db", course / "autograded" / LATE / ASSIGNMENT / "notes.txt")  # tampered with
@@ -174,8 +173,8 @@ def test_stock_autograde_reads_copies_and_hands_back_nothing_outside_a_submissio
 
 
 @pytest.fixture(scope="module")
-def graded_with_grade(tmp_path_factory):
-    course = course_with_attacks(tmp_path_factory.mktemp("files-grade"))
+def graded_with_grade(tmp_path_factory, shared_courses):
+    course = course_with_attacks(tmp_path_factory.mktemp("files-grade"), shared_courses)
     for student in FOLDER_IDS:
         files.submit_honest(course, student)
     result = subprocess.run(
@@ -247,16 +246,15 @@ def test_exported_grades_quote_every_student_id(tmp_path):
 # The hand-in time
 
 
-def forged_submission(tmp_path, *collect_options):
+def forged_submission(tmp_path, shared_courses, *collect_options):
     """A student hands in 01_tensor through the file-system exchange with `nbgrader submit`,
     claiming (--Exchange.timestamp_format) to have done it in 2020; the instructor collects it.
     Returns the collected timestamp.txt and collect's log."""
     course, exchange, student = tmp_path / "course", tmp_path / "exchange", tmp_path / "student"
-    classroom.copy_course(course)
+    shared_courses.release(classroom.copy_course(course), ASSIGNMENT)
     exchange.mkdir(mode=0o777)
     with open(course / "nbgrader_config.py", "a") as config:
         config.write(f"\nc.Exchange.root = {str(exchange)!r}\n")
-    nbgrader("generate_assignment", ASSIGNMENT, "--force", course=course)
     nbgrader("release_assignment", ASSIGNMENT, course=course)
     classroom.notebook_in(student, ASSIGNMENT).parent.mkdir(parents=True)
     nbformat.write(samples.source_notebook(ASSIGNMENT), classroom.notebook_in(student, ASSIGNMENT))
@@ -268,8 +266,8 @@ def forged_submission(tmp_path, *collect_options):
     return timestamp.read_text(), collected.stderr
 
 
-def test_a_forged_hand_in_time_is_flagged_and_not_used(tmp_path):
-    timestamp, log = forged_submission(tmp_path)
+def test_a_forged_hand_in_time_is_flagged_and_not_used(tmp_path, shared_courses):
+    timestamp, log = forged_submission(tmp_path, shared_courses)
     assert "claims it was handed in at 2020-01-01 00:00:00" in log, log
     counted = parse_utc(timestamp)
     assert abs(counted - datetime.datetime.now(datetime.UTC).replace(tzinfo=None)) < datetime.timedelta(minutes=5)

@@ -14,7 +14,7 @@ from tinytorch.course import ASSIGNMENTS, notebook_path
 
 from . import paths
 from .blank_gradebook import blank_gradebook
-from .nbgrader_cli import nbgrader
+from .nbgrader_cli import generate_assignments, nbgrader
 from .reports.gradebook import grade_rows, grade_scores
 
 
@@ -66,8 +66,7 @@ def copy_course(folder, cell_timeout=None, db_url=None):
 
 
 def generate_all(course):
-    for assignment in assignments():
-        nbgrader("generate_assignment", assignment, "--force", course=course)
+    generate_assignments(course, assignments())
 
 
 def submit(course, student, assignment, notebook):

