@@ -17,11 +17,14 @@ KIT = "tinytorch-kit"
 
 
 def pinned():
-    """{normalized name: 'name==version'} of requirements.txt."""
+    """{normalized name: 'name==version'} of requirements.txt for this Python: the lock pins some
+    packages by Python version (soupsieve 2.10 before 3.11.5, Debian 12's Python is 3.11.2)."""
     pins = {}
     for line in (paths.ROOT / "requirements.txt").read_text().splitlines():
         if line and not line.startswith("#"):
-            pins[re.sub(r"[-_.]+", "-", line.split("==")[0]).lower()] = line.split(";")[0].strip()
+            requirement = Requirement(line)
+            if requirement.marker is None or requirement.marker.evaluate():
+                pins[re.sub(r"[-_.]+", "-", requirement.name).lower()] = f"{requirement.name}{requirement.specifier}"
     return pins
 
 
