@@ -99,6 +99,10 @@ class SharedCourses:
         shutil.copytree(generated / "release", Path(course) / "release", dirs_exist_ok=True)
         return course
 
+    def new_course(self, folder, *assignments, **options):
+        """A fresh course in `folder` (`classroom.copy_course`'s `options`), `assignments` released."""
+        return self.release(classroom.copy_course(folder, **options), *assignments)
+
 
 @pytest.fixture(scope="session")
 def shared_courses(tmp_path_factory, worker_id):
@@ -180,9 +184,7 @@ def capstone_course(shared_courses):
 @pytest.fixture(scope="session")
 def report_class(tmp_path_factory, shared_courses):
     """The graded class with feedback for one student and the hostile files planted: (course, students)."""
-    course = shared_courses.release(
-        classroom.copy_course(tmp_path_factory.mktemp("dashboard")), report_catalogue.ASSIGNMENT
-    )
+    course = shared_courses.new_course(tmp_path_factory.mktemp("dashboard"), report_catalogue.ASSIGNMENT)
     for student, email in report_catalogue.EMAILS.items():
         classroom.nbgrader("db", "student", "add", student, f"--email={email}", "--first-name=Ada", course=course)
     students = report_catalogue.submit_class(course)

@@ -42,7 +42,7 @@ def grader_alive(path):
 
 @pytest.fixture(scope="module")
 def boxed_class(tmp_path_factory, shared_courses):
-    course = shared_courses.release(classroom.copy_course(tmp_path_factory.mktemp("box")), ASSIGNMENT)
+    course = shared_courses.new_course(tmp_path_factory.mktemp("box"), ASSIGNMENT)
     with open(course / "nbgrader_config.py", "a") as config:
         config.write(box.CONFIGURATION)
     classroom.submit(course, "reference", ASSIGNMENT, samples.source_notebook(ASSIGNMENT))

@@ -37,9 +37,7 @@ def grade_class(course, assignment, submissions):
 @pytest.fixture(scope="module")
 def cheating_class(tmp_path_factory, shared_courses):
     """The class of 01_tensor."""
-    course = shared_courses.release(
-        classroom.copy_course(tmp_path_factory.mktemp("cheats"), cell_timeout=10), ASSIGNMENT
-    )
+    course = shared_courses.new_course(tmp_path_factory.mktemp("cheats"), ASSIGNMENT, cell_timeout=10)
     return grade_class(course, ASSIGNMENT, CONTROLS + CHEATS)
 
 
@@ -47,7 +45,7 @@ def cheating_class(tmp_path_factory, shared_courses):
 def leaking_class(tmp_path_factory, shared_courses):
     """The class of 02_autograd; 01_tensor is released too, as in a real course (what its
     release shows is public)."""
-    course = shared_courses.release(classroom.copy_course(tmp_path_factory.mktemp("leaks")), ASSIGNMENT, AUTOGRAD)
+    course = shared_courses.new_course(tmp_path_factory.mktemp("leaks"), ASSIGNMENT, AUTOGRAD)
     return grade_class(course, AUTOGRAD, REFERENCE_LEAKS)
 
 

@@ -50,9 +50,7 @@ def outside_the_submissions(course):
 
 @pytest.fixture(scope="module")
 def hostile_class(tmp_path_factory, shared_courses):
-    course = shared_courses.release(
-        classroom.copy_course(tmp_path_factory.mktemp("hostile"), cell_timeout=10), ASSIGNMENT
-    )
+    course = shared_courses.new_course(tmp_path_factory.mktemp("hostile"), ASSIGNMENT, cell_timeout=10)
     for student in NORMAL:
         classroom.submit(course, student, ASSIGNMENT, samples.source_notebook(ASSIGNMENT))
     first = classroom.autograde(course, ASSIGNMENT)
@@ -180,7 +178,7 @@ def test_under_grade_too_no_way_out_and_nothing_outside_changes(tmp_path, shared
     """The same escapes, graded by `python -m tinytorch_tools grade` on a dask worker."""
     from tinytorch_tools.class_grading import grade_class
 
-    course = shared_courses.release(classroom.copy_course(tmp_path / "course"), ASSIGNMENT)  # release/ exists before
+    course = shared_courses.new_course(tmp_path / "course", ASSIGNMENT)  # release/ exists before
     classroom.submit(course, "reference", ASSIGNMENT, samples.source_notebook(ASSIGNMENT))
     escapes = next(h for h in HOSTILE if h.student == "hostile-escapes")
     with socket.create_server(("127.0.0.1", 0)) as listener:

@@ -22,7 +22,7 @@ STUDENTS = {
 def inference_course(tmp_path_factory, shared_courses):
     if INFERENCE not in classroom.assignments():
         pytest.skip(f"an authoring run without {INFERENCE}")
-    course = shared_courses.release(classroom.copy_course(tmp_path_factory.mktemp("inference")), INFERENCE)
+    course = shared_courses.new_course(tmp_path_factory.mktemp("inference"), INFERENCE)
     for student, (broken, bug, _) in STUDENTS.items():
         for assignment, notebook in chain_submission(broken, bug).items():
             if assignment != "12_language_model":

@@ -14,7 +14,7 @@ LOUD = f'print("x" * {PRINTED})'
 
 @pytest.fixture(scope="module")
 def loud_course(tmp_path_factory, shared_courses):
-    course = shared_courses.release(classroom.copy_course(tmp_path_factory.mktemp("output-cap")), ASSIGNMENT)
+    course = shared_courses.new_course(tmp_path_factory.mktemp("output-cap"), ASSIGNMENT)
     notebook = samples.source_notebook(ASSIGNMENT)
     # Before the first test: from it on, nothing a student's cell prints is shown (the seal).
     first_test = next(i for i, cell in enumerate(notebook.cells) if cell.metadata.get("nbgrader", {}).get("grade"))

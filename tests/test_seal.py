@@ -30,18 +30,14 @@ def graded(assignment):
 @pytest.fixture(scope="module")
 def sealed_class(tmp_path_factory, shared_courses):
     """01_tensor: the attacks on names (with their honest part alone), the watchers, markdown and metadata."""
-    course = shared_courses.release(
-        classroom.copy_course(tmp_path_factory.mktemp("sealed"), cell_timeout=30), ASSIGNMENT
-    )
+    course = shared_courses.new_course(tmp_path_factory.mktemp("sealed"), ASSIGNMENT, cell_timeout=30)
     return grade_class(course, ASSIGNMENT, seal.SEALED)
 
 
 @pytest.fixture(scope="module")
 def gradient_class(tmp_path_factory, shared_courses):
     """02_autograd: five rules unwritten, alone and with the tricks that hid it."""
-    course = shared_courses.release(
-        classroom.copy_course(tmp_path_factory.mktemp("gradients"), cell_timeout=60), seal.AUTOGRAD
-    )
+    course = shared_courses.new_course(tmp_path_factory.mktemp("gradients"), seal.AUTOGRAD, cell_timeout=60)
     return grade_class(course, seal.AUTOGRAD, seal.GRADIENTS)
 
 
@@ -77,17 +73,15 @@ TRANSFORMER_TESTS = frozenset(
 @pytest.fixture(scope="module")
 def layer_gradient_class(tmp_path_factory, shared_courses):
     """04_layers: a Linear honest only on the visible test's shape, alone and keeping its answers."""
-    course = shared_courses.release(
-        classroom.copy_course(tmp_path_factory.mktemp("layer-gradients"), cell_timeout=60), seal.LAYERS
-    )
+    course = shared_courses.new_course(tmp_path_factory.mktemp("layer-gradients"), seal.LAYERS, cell_timeout=60)
     return grade_class(course, seal.LAYERS, seal.LAYER_GRADIENTS)
 
 
 @pytest.fixture(scope="module")
 def transformer_gradient_class(tmp_path_factory, shared_courses):
     """10_transformers: a layer_norm honest only on the visible tests' shapes, alone and keeping its answers."""
-    course = shared_courses.release(
-        classroom.copy_course(tmp_path_factory.mktemp("transformer-gradients"), cell_timeout=60), seal.TRANSFORMERS
+    course = shared_courses.new_course(
+        tmp_path_factory.mktemp("transformer-gradients"), seal.TRANSFORMERS, cell_timeout=60
     )
     return grade_class(course, seal.TRANSFORMERS, seal.TRANSFORMER_GRADIENTS)
 
@@ -243,9 +237,7 @@ def capstone_class(tmp_path_factory, shared_courses):
     """11_tinygpt of one student whose chain breaks in 09_attention and whose capstone reads,
     raises and prints the reference the student process holds, and of one whose capstone hides a
     wrong LayerNorm gradient behind frozen weights and zero gradients."""
-    course = shared_courses.release(
-        classroom.copy_course(tmp_path_factory.mktemp("capstone-reference"), cell_timeout=60), seal.CAPSTONE
-    )
+    course = shared_courses.new_course(tmp_path_factory.mktemp("capstone-reference"), seal.CAPSTONE, cell_timeout=60)
     for assignment, notebook in seal.capstone_reading_reference().items():
         classroom.submit(course, "seal-reads-reference", assignment, notebook)
     for assignment, notebook in seal.capstone_with_frozen_weights().items():

@@ -34,7 +34,7 @@ HOSTILE_IDS = ["eve,0,22", 'eve"', "eve\nALL SUBMISSIONS GRADED", "eve\x1b[2J", 
 def course_with_attacks(folder, shared_courses, attacks=ATTACKS):
     """A course with 01_tensor due on DUE (late work scores zero), an honest student, a late one
     and the attacks; the gradebook's bytes are returned, to look for them where they must not be."""
-    course = shared_courses.release(classroom.copy_course(folder, cell_timeout=10), ASSIGNMENT)
+    course = shared_courses.new_course(folder, ASSIGNMENT, cell_timeout=10)
     with open(course / "nbgrader_config.py", "a") as config:
         config.write('\nc.LateSubmissionPlugin.penalty_method = "zero"\n')
     nbgrader("db", "assignment", "add", ASSIGNMENT, f"--duedate={DUE}", course=course)
@@ -251,7 +251,7 @@ def forged_submission(tmp_path, shared_courses, *collect_options):
     claiming (--Exchange.timestamp_format) to have done it in 2020; the instructor collects it.
     Returns the collected timestamp.txt and collect's log."""
     course, exchange, student = tmp_path / "course", tmp_path / "exchange", tmp_path / "student"
-    shared_courses.release(classroom.copy_course(course), ASSIGNMENT)
+    shared_courses.new_course(course, ASSIGNMENT)
     exchange.mkdir(mode=0o777)
     with open(course / "nbgrader_config.py", "a") as config:
         config.write(f"\nc.Exchange.root = {str(exchange)!r}\n")
