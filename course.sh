@@ -56,9 +56,11 @@ install() {  # into .venv, exactly what is named: the lock files list every depe
 
 install_project() {  # the student kit, and the instructor's tooling (a distribution of its own: students never get it)
   install -e . -e ./tinytorch_tools
-  # The kit's bytecode too (an editable install is not compiled): the sandboxed grading processes run
-  # it from a read-only folder, and would otherwise compile the harness anew for every notebook.
-  .venv/bin/python -m compileall -q tinytorch
+  # The kit's and the tools' bytecode too (an editable install is not compiled): the sandboxed grading
+  # processes run the kit from a read-only folder, and would otherwise compile the harness anew for every
+  # notebook; every nbgrader command of the course imports the tools, and compiles them anew wherever
+  # Python may not write bytecode (PYTHONDONTWRITEBYTECODE, as in CI's image).
+  .venv/bin/python -m compileall -q tinytorch tinytorch_tools
 }
 
 case "${1:-}" in

@@ -4,6 +4,8 @@ import argparse
 import importlib
 import sys
 
+from tinytorch_tools.process_exit import skip_final_garbage_collection
+
 # command -> its module in tinytorch_tools/commands/
 COMMANDS = {
     "build": "build",
@@ -22,6 +24,7 @@ COMMANDS = {
 
 
 def main():
+    skip_final_garbage_collection()
     parser = argparse.ArgumentParser(prog="python -m tinytorch_tools", description=__doc__)
     subparsers = parser.add_subparsers(dest="command", required=True)
     for name, module_name in COMMANDS.items():
