@@ -129,6 +129,21 @@ def test_the_box_holds_its_processes_to_its_cpu_rate():
     assert cpu_seconds < 0.05 * wall + 0.05, (cpu_seconds, wall)
 
 
+def test_the_processes_of_a_box_of_one_core_share_a_core():
+    """The two processes of a notebook take turns (the harness waits while the student process
+    answers): on one core, each answer wakes the other without crossing cores. A box of more than a
+    core's rate keeps every core of its grader."""
+    show = "import os\nos.fork()\nprint(sorted(os.sched_getaffinity(0)))"
+    cores = {}
+    for rate in (1.0, 2.0):
+        with Box(Budget(cpus=rate)) as boxed:
+            run = subprocess.run([*boxed.enter_command(), sys.executable, "-c", show], capture_output=True, text=True)
+        assert run.returncode == 0, run.stderr
+        cores[rate] = set(run.stdout.splitlines())
+    assert len(cores[1.0]) == 1 and len(json.loads(cores[1.0].pop())) == 1, cores
+    assert cores[2.0] == {str(sorted(os.sched_getaffinity(0)))}, cores
+
+
 def test_the_boxes_of_a_grader_that_died_are_removed():
     grader = subprocess.Popen(
         [sys.executable, "-c", "from tinytorch_tools.sandbox.box import *\nBox(Budget()).__enter__()\ninput()"],
