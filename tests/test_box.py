@@ -133,7 +133,8 @@ def test_the_processes_of_a_box_of_one_core_share_a_core():
     """The two processes of a notebook take turns (the harness waits while the student process
     answers): on one core, each answer wakes the other without crossing cores. A box of more than a
     core's rate keeps every core of its grader."""
-    show = "import os\nos.fork()\nprint(sorted(os.sched_getaffinity(0)))"
+    # One write each (an atomic pipe write): print's text and newline can interleave across processes.
+    show = "import os\nos.fork()\nos.write(1, f'{sorted(os.sched_getaffinity(0))}\\n'.encode())"
     cores = {}
     for rate in (1.0, 2.0):
         with Box(Budget(cpus=rate)) as boxed:
