@@ -18,7 +18,7 @@ A box of at most one core's rate also keeps its processes on one core: the core 
 when it made the box, which the OS had picked as free. The two processes of a notebook take turns (the
 harness waits while the student process answers, thousands of times a notebook); on two cores each
 answer wakes a sleeping core, which costs a virtual machine far more than a switch on one core
-(10_transformers graded in 3.1 s instead of 3.9 s, and with a sixth less CPU time).
+(stock `nbgrader autograde` of 10_transformers in 2.9 s instead of 3.6 s, with 15% less CPU time).
 """
 
 import functools
