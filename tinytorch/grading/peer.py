@@ -7,6 +7,7 @@ a stand-in made by `stand_in(ref, type_name)`. Errors come back as the names of 
 exception's classes and its message; the receiving end decides what to raise.
 """
 
+import functools
 import gc
 import weakref
 
@@ -73,8 +74,7 @@ class Peer:
         if copy is None or copy.shape != array.shape or copy.dtype != array.dtype:
             self.collect_dead_mirrors()
             copy = array
-            self.mirrors[ref] = weakref.ref(copy)
-            weakref.finalize(copy, self.forget_mirror, ref)
+            self.mirrors[ref] = weakref.ref(copy, functools.partial(self.forget_mirror, ref))
         else:
             copy[...] = array
         self.mirrored[ref] = copy.tobytes()
@@ -89,12 +89,13 @@ class Peer:
             gc.collect()
             self.collect_at = max(MIRRORS_BEFORE_COLLECTING, 2 * len(self.mirrors))
 
-    def forget_mirror(self, ref):
-        weak = self.mirrors.get(ref)
-        if weak is not None and weak() is None:
+    def forget_mirror(self, ref, copy):
+        """The copy of the other end's array `ref` is gone (`copy` is its weak reference): the
+        array there may go too. A copy replaced by another (the array changed its shape) is not."""
+        if self.mirrors.get(ref) is copy:
             del self.mirrors[ref]
-        self.mirrored.pop(ref, None)
-        self.forget(ref)
+            self.mirrored.pop(ref, None)
+            self.forget(ref)
 
     def changed_mirrors(self):
         """[ref, array] of the copies changed here since the two ends last agreed (`a[...] = x`)."""
@@ -141,7 +142,7 @@ class Peer:
         encoder = wire.Encoder(self.reference, self.own if self.arrays_have_origins else None, self.iterators_as_lists)
         header["values"] = [encoder.encode(value) for value in values]
         header["writes"] = [[ref, encoder.encode(copy)] for ref, copy in self.changed_mirrors()]
-        wire.send(self.connection, header, encoder.buffers)
+        self.connection.send(header, encoder.buffers)
 
     def values(self, header, buffers):
         mirror = None if self.arrays_have_origins else self.mirror
@@ -191,7 +192,7 @@ class Peer:
 
     def wait_for_answer(self):
         while True:
-            header, buffers = wire.receive(self.connection)
+            header, buffers = self.connection.receive()
             if "op" in header:
                 self.serve(header, buffers)
             else:

@@ -188,7 +188,7 @@ def main(folder, channel_fd, interrupt_fd):
     threading.Thread(target=watch_interrupts, args=(interrupt_fd,), daemon=True).start()
     while True:
         try:
-            header, buffers = wire.receive(peer.connection)
+            header, buffers = peer.connection.receive()
             peer.serve(header, buffers)
         except KeyboardInterrupt:
             continue  # an interrupt that came after its request was answered

@@ -10,6 +10,7 @@ from its bytes with a whitelisted dtype, so what arrives is always a plain numpy
 
 import itertools
 import json
+import math
 import socket
 import struct
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ DTYPES = {
     for name in ["bool", "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"]
     + ["float16", "float32", "float64", "complex64", "complex128"]
 }
+NAMES = {dtype: name for name, dtype in DTYPES.items()}  # a dict lookup: dtype.name takes longer
 BUILTIN_TYPES = {kind.__name__: kind for kind in (bool, int, float, complex, str, list, tuple, dict, slice, type(None))}
 MAX_MESSAGE = 256 * 2**20  # bytes of one message; a larger one closes the connection
 MAX_DEPTH = 64  # nesting of lists, tuples and dicts
@@ -73,13 +75,8 @@ class Encoder:
             return {"ellipsis": True}
         if isinstance(value, PurePath):
             return {"path": str(value)}
-        if isinstance(value, (np.ndarray, np.generic)) and value.dtype.name in DTYPES:
-            self.buffers.append(np.ascontiguousarray(value).tobytes())
-            scalar = isinstance(value, np.generic)
-            data = {"array": value.dtype.name, "shape": list(np.shape(value)), "scalar": scalar}
-            if self.origin and not scalar:
-                data["origin"] = self.origin(value)
-            return data
+        if isinstance(value, (np.ndarray, np.generic)) and dtype_name(value.dtype) in DTYPES:
+            return self.encode_array(value, dtype_name(value.dtype))
         if self.iterators_as_lists and isinstance(value, (Iterator, range)):  # a generator of a test
             return self.encode(list(itertools.islice(value, MAX_ITEMS)), depth)
         if isinstance(value, np.dtype) and value.name in DTYPES:
@@ -89,6 +86,19 @@ class Encoder:
         if isinstance(value, type) and BUILTIN_TYPES.get(value.__name__) is value:
             return {"builtin_type": value.__name__}
         return self.reference(value)
+
+    def encode_array(self, value, name):
+        """An array or numpy scalar as its bytes in this machine's byte order."""
+        self.buffers.append(np.ascontiguousarray(value, dtype=DTYPES[name]).tobytes())
+        scalar = isinstance(value, np.generic)
+        data = {"array": name, "shape": list(np.shape(value)), "scalar": scalar}
+        if self.origin and not scalar:
+            data["origin"] = self.origin(value)
+        return data
+
+
+def dtype_name(dtype):
+    return NAMES.get(dtype) or dtype.name
 
 
 def decode(data, buffers, dereference, mirror=None, depth=0):
@@ -142,7 +152,7 @@ def decode_array(data, buffers):
     if dtype is None or any(side < 0 for side in shape) or not buffers:
         raise WireError("malformed array")
     raw = buffers.pop(0)
-    if len(raw) != dtype.itemsize * int(np.prod(shape, dtype=np.int64)):
+    if len(raw) != dtype.itemsize * math.prod(shape):
         raise WireError("array bytes do not match its shape")
     array = np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
     return array[()] if data.get("scalar") is True else array
@@ -154,31 +164,54 @@ def expect(value, kind):
     return value
 
 
-def send(connection, header, buffers=()):
-    """One message: its length, then the sizes of its frames, the JSON header and the buffers."""
-    frames = [json.dumps(header, separators=(",", ":")).encode(), *buffers]
-    sizes = struct.pack(f"!{len(frames) + 1}Q", len(frames), *map(len, frames))
-    body = b"".join([sizes, *frames])
-    connection.sendall(LENGTH.pack(len(body)) + body)
+HEADER = json.JSONEncoder(separators=(",", ":"))  # made once: json.dumps makes one per call
+READ_AHEAD = 2**16  # bytes read at once: a whole small message in one recv, its length with it
 
 
-def receive_exactly(connection, size):
-    chunks, left = [], size
-    while left:
-        chunk = connection.recv(min(left, 2**24))
-        if not chunk:
-            raise EOFError("the other process closed the connection")
-        chunks.append(chunk)
-        left -= len(chunk)
-    return b"".join(chunks)
+class Connection:
+    """One end of a connection: whole messages in and out.
+
+    A message is its length, then the count and the sizes of its frames, the JSON header and the
+    buffers. Reading ahead takes a small message in one system call instead of two (a request
+    is two messages, and a test cell makes thousands of requests)."""
+
+    def __init__(self, sock):
+        self.socket, self.unread = sock, b""
+
+    def send(self, header, buffers=()):
+        frames = [HEADER.encode(header).encode(), *buffers]
+        sizes = [len(frame) for frame in frames]
+        length = LENGTH.size * (len(frames) + 1) + sum(sizes)
+        self.socket.sendall(b"".join([struct.pack(f"!{len(frames) + 2}Q", length, len(frames), *sizes), *frames]))
+
+    def receive(self):
+        """(header, buffers) of the next message; a malformed one is read whole, then refused."""
+        (length,) = LENGTH.unpack(self.read(LENGTH.size))
+        if length > MAX_MESSAGE:
+            raise WireError(f"message larger than {MAX_MESSAGE} bytes")
+        return unpack(self.read(length))
+
+    def read(self, size):
+        chunks, have = [self.unread], len(self.unread)
+        while have < size:
+            chunk = self.socket.recv(min(max(size - have, READ_AHEAD), 2**24))
+            if not chunk:
+                raise EOFError("the other process closed the connection")
+            chunks.append(chunk)
+            have += len(chunk)
+        data = chunks[0] if len(chunks) == 1 else b"".join(chunks)
+        self.unread = data[size:]
+        return data[:size]
+
+    def settimeout(self, timeout):
+        self.socket.settimeout(timeout)
+
+    def close(self):
+        self.socket.close()
 
 
-def receive(connection):
-    """(header, buffers) of the next message."""
-    (length,) = LENGTH.unpack(receive_exactly(connection, LENGTH.size))
-    if length > MAX_MESSAGE:
-        raise WireError(f"message larger than {MAX_MESSAGE} bytes")
-    body = receive_exactly(connection, length)
+def unpack(body):
+    """(header, buffers) of a message's body."""
     try:
         (count,) = LENGTH.unpack_from(body)
         if not 1 <= count <= 10_000:
@@ -188,7 +221,7 @@ def receive(connection):
         for size in sizes:
             frames.append(body[offset : offset + size])
             offset += size
-        if offset != length:
+        if offset != len(body):
             raise WireError("malformed message: frames do not fill it")
         header = json.loads(frames[0])
     except (struct.error, ValueError, RecursionError) as error:
@@ -197,4 +230,4 @@ def receive(connection):
 
 
 def connect(fd):
-    return socket.socket(fileno=fd)
+    return Connection(socket.socket(fileno=fd))
