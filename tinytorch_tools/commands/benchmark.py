@@ -4,10 +4,10 @@ HELP = "time the autograding of each module for one student"
 
 
 def add_arguments(parser):
-    pass
+    parser.add_argument("--runs", type=int, default=3, help="rounds of each measurement (default: 3)")
 
 
 def run(arguments):
     from tinytorch_tools.benchmarks.grading import benchmark
 
-    benchmark()
+    benchmark(arguments.runs)
