@@ -465,7 +465,7 @@ check_capstone("a loader of 11 tokens", loader_example, sys.modules[__name__])
 ### BEGIN HIDDEN TESTS
 from hypothesis import strategies as st
 
-from tinytorch.testing import assert_fraction
+from tinytorch.testing import assert_fraction, epochs_of
 
 
 def every_window_once_per_epoch(lm, length, context, batch_size, seed):
@@ -495,7 +495,8 @@ def shuffles_uniformly_and_anew(lm):
     # share 1/6, and an epoch should repeat the order of the epoch before with share 1/6 (each epoch
     # shuffled independently). assert_fraction fails a correct loader with probability below 7e-9.
     loader = lm.TextLoader(np.arange(10), context=3, batch_size=3, seed=2024)
-    orders = np.array([np.concatenate([np.asarray(inputs)[:, 0] for inputs, _ in loader]) // 3 for _ in range(2000)])
+    epochs = epochs_of(loader, 2000)
+    orders = np.array([np.concatenate([np.asarray(inputs)[:, 0] for inputs, _ in epoch]) // 3 for epoch in epochs])
     for order in ([0, 1, 2], [0, 2, 1], [1, 0, 2], [1, 2, 0], [2, 0, 1], [2, 1, 0]):
         assert_fraction(np.all(orders == order, axis=1), 1 / 6, f"the share of epochs in the window order {order}")
     repeats = np.all(orders[1:] == orders[:-1], axis=1)

@@ -128,6 +128,12 @@ def check_capstone(name, check, notebook, max_examples=None, **strategies):
         raise PropertyFailed(f"{reason}\n{explanation}") from None
 
 
+def epochs_of(loader, count):
+    """`count` epochs of `loader` in turn, each the list of its batches. While grading, the harness
+    asks the student process for all of them at once (a test of shuffling needs thousands)."""
+    return [list(loader) for _ in range(count)]
+
+
 def as_array(value):
     return np.asarray(getattr(value, "data", value))
 

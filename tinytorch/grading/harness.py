@@ -297,6 +297,7 @@ def start(channel_fd, interrupt_fd, folder):
     max_output = handed["max_output"]
     peer = HarnessPeer(wire.connect(channel_fd), socket.socket(fileno=interrupt_fd))
     testing.explain_chain_failure = lambda replay: blame.explain(replay, handed, ask)
+    testing.epochs_of = functools.partial(epochs_of, testing.epochs_of)
     for name in MODULES:
         sys.modules[f"tinytorch.{name}"] = LazyModule(f"tinytorch.{name}")
     tempfile.mkdtemp = made_in_both(tempfile.mkdtemp)
@@ -306,6 +307,14 @@ def start(channel_fd, interrupt_fd, folder):
     shell.events.register("post_run_cell", forget_last_error)
     shell.set_custom_exc((Exception,), show_error)
     output.cap_displays_and_errors(shell, max_output)
+
+
+def epochs_of(plain, loader, count):
+    """`testing.epochs_of` while grading: the epochs of a student's loader in one request, not one
+    request each."""
+    if not isinstance(loader, Proxy):
+        return plain(loader, count)
+    return [checked(epoch, list) for epoch in checked(ask("epochs", loader, count), list)]
 
 
 def forget_last_error(result):

@@ -74,6 +74,7 @@ class StudentProcess:
             "delitem": operator.delitem,
             "len": len,
             "iter": lambda value: list(value),
+            "epochs": lambda value, count: [list(value) for _ in range(count)],
             "contains": operator.contains,
             "repr": repr,
             "str": str,
