@@ -457,9 +457,9 @@ def pre_norm_residuals(batch, length, num_heads, head_dim, mlp_ratio, seed, caus
     assert block.mlp.linear1.weight.shape == (embed_dim, embed_dim * mlp_ratio), "the mlp is mlp_ratio times wider"
     assert block.attention.num_heads == num_heads, "attention has num_heads heads"
     values = []
-    for offset, name in enumerate(PARAMETERS):
-        values.append(random_array(parameter(block, name).shape, seed + 10 + offset))
-        parameter(block, name).data = values[-1]
+    for offset, each in enumerate(parameter(block, name) for name in PARAMETERS):
+        values.append(random_array(each.shape, seed + 10 + offset))
+        each.data = values[-1]
     x = random_array((batch, length, embed_dim), seed)
     mask = np.tril(np.ones((length, length))) if causal else None
     expected = numpy_block(num_heads, mask, x, *values)
