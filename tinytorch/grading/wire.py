@@ -75,8 +75,8 @@ class Encoder:
             return {"ellipsis": True}
         if isinstance(value, PurePath):
             return {"path": str(value)}
-        if isinstance(value, (np.ndarray, np.generic)) and dtype_name(value.dtype) in DTYPES:
-            return self.encode_array(value, dtype_name(value.dtype))
+        if isinstance(value, (np.ndarray, np.generic)) and (name := dtype_name(value.dtype)) in DTYPES:
+            return self.encode_array(value, name)
         if self.iterators_as_lists and isinstance(value, (Iterator, range)):  # a generator of a test
             return self.encode(list(itertools.islice(value, MAX_ITEMS)), depth)
         if isinstance(value, np.dtype) and value.name in DTYPES:
